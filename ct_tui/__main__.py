@@ -1,0 +1,5 @@
+"""Allow `python -m ct_tui`."""
+
+from ct_tui.cli import main
+
+raise SystemExit(main())

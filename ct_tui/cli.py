@@ -1,0 +1,56 @@
+"""Command line: `ct-tui [--repo PATH]` starts the app; subcommands act headless."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ct_tui import __version__
+from ct_tui.domain.project import ProjectNotFound, open_project
+from ct_tui.settings import SettingsError, load_settings
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ct-tui",
+        description="Continuous training from the terminal: DVC pipeline, params, MLflow runs and registry.",
+    )
+    parser.add_argument(
+        "--repo",
+        metavar="PATH",
+        help="the DVC project to open (default: found upward from the current folder)",
+    )
+    parser.add_argument("--version", action="version", version=f"ct-tui {__version__}")
+    parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        project = open_project(args.repo)
+        settings = load_settings(project.root)
+    except (ProjectNotFound, SettingsError) as error:
+        print(f"ct-tui: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    from ct_tui.logging_setup import setup_logging
+
+    setup_logging(project.app_log_path)
+
+    if args.command is not None:
+        return args.handler(project, settings, args)
+
+    from ct_tui.ui.app import CtTuiApp
+
+    CtTuiApp(project, settings).run()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

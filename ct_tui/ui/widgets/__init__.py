@@ -1,0 +1,1 @@
+"""Reusable display pieces; they post messages and never call the domain layer."""
