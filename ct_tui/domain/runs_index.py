@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"
 """Version of the index's tables; an index of another version is rebuilt."""
 
 SYNC_PAGE = 1_000
@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS experiments (experiment_id INTEGER PRIMARY KEY, name TEXT, lifecycle_stage TEXT);
 CREATE TABLE IF NOT EXISTS runs (
     run_uuid TEXT PRIMARY KEY, experiment_id INTEGER, name TEXT, status TEXT, start_time INTEGER,
-    end_time INTEGER, lifecycle_stage TEXT, user_id TEXT, artifact_uri TEXT);
+    end_time INTEGER, lifecycle_stage TEXT, user_id TEXT, artifact_uri TEXT, ct_digest TEXT);
 CREATE INDEX IF NOT EXISTS runs_experiment_start ON runs (experiment_id, start_time);
 CREATE TABLE IF NOT EXISTS latest_metrics (
     key TEXT, value REAL, timestamp INTEGER, step INTEGER, is_nan INTEGER, run_uuid TEXT, PRIMARY KEY (key, run_uuid));
@@ -98,6 +98,10 @@ class IndexedRunsStore(SqlRunsStore):
     def latest_experiment(self) -> Experiment | None:
         return super().latest_experiment() or self._remote.latest_experiment()
 
+    def poll(self, experiment_id: str) -> bool:
+        """Sync the runs started, ended or running since the last sync; return whether any changed."""
+        return self.sync(experiment_id, check_deleted=False) > 0
+
     def is_complete(self, experiment_id: str) -> bool:
         with self.connect() as connection:
             found = connection.execute(
@@ -124,7 +128,7 @@ class IndexedRunsStore(SqlRunsStore):
         check_deleted: bool = True,
         on_progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Bring the index of one experiment up to date; return how many runs were written.
+        """Bring the index of one experiment up to date; return how many runs changed.
 
         `check_deleted` lists the deleted runs too; a repro's polling skips it.
         `on_progress(count)` is called after each page of a full build.
@@ -158,11 +162,12 @@ class IndexedRunsStore(SqlRunsStore):
             )
 
         seen: set[str] = set()
+        written = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ct-tui-index") as prefetch:
             page = fetch(None)
             while True:
                 upcoming = prefetch.submit(fetch, page.token) if page.token else None
-                self._write_runs(page)
+                written += self._write_runs(list(page))
                 seen.update(run.info.run_id for run in page)
                 if on_progress is not None:
                     on_progress(len(seen))
@@ -172,14 +177,18 @@ class IndexedRunsStore(SqlRunsStore):
 
         with self.connect() as connection, connection:
             indexed = [row[0] for row in connection.execute("SELECT run_uuid FROM runs WHERE experiment_id = ?", (int(experiment_id),))]
-            _delete_runs(connection, [run_id for run_id in indexed if run_id not in seen])
+            purged = [run_id for run_id in indexed if run_id not in seen]
+            _delete_runs(connection, purged)
             now = time.time()
             connection.execute(
                 "INSERT OR REPLACE INTO sync_state (experiment_id, complete, full_synced_at, synced_at) VALUES (?, 1, ?, ?)",
                 (int(experiment_id), now, now),
             )
-        log.info("indexed %d runs of experiment %s in %.2f s", len(seen), experiment_id, time.monotonic() - started)
-        return len(seen)
+        log.info(
+            "indexed %d runs of experiment %s in %.2f s, %d changed",
+            len(seen), experiment_id, time.monotonic() - started, written + len(purged),
+        )
+        return written + len(purged)
 
     def _incremental_sync(self, experiment_id: str, check_deleted: bool) -> int:
         from mlflow.entities import ViewType
@@ -234,11 +243,11 @@ class IndexedRunsStore(SqlRunsStore):
                 found.update(fetched)
                 purged += [run_id for run_id in batch if run_id not in fetched]
 
-        self._write_runs(found.values())
+        written = self._write_runs(list(found.values()))
         with self.connect() as connection, connection:
             _delete_runs(connection, purged)
             connection.execute("UPDATE sync_state SET synced_at = ? WHERE experiment_id = ?", (time.time(), int(experiment_id)))
-        return len(found) + len(purged)
+        return written + len(purged)
 
     def _sync_registry(self) -> None:
         versions = list_model_versions(self._remote.client(), self.project.tracking_uri)
@@ -256,15 +265,29 @@ class IndexedRunsStore(SqlRunsStore):
                         [(alias, ref.version, ref.name) for alias in ref.aliases],
                     )
 
-    def _write_runs(self, runs: Iterable[Run]) -> None:
-        runs = list(runs)
-        if not runs:
-            return
+    def _write_runs(self, runs: Iterable[Run]) -> int:
+        """Write the runs whose content differs from the index; return how many did."""
+        digests = {run.info.run_id: _digest(run) for run in runs}
+        by_id = {run.info.run_id: run for run in runs}
+        if not by_id:
+            return 0
         with self.connect() as connection, connection:
-            _delete_runs(connection, [run.info.run_id for run in runs], keep_runs=True)
+            known: dict[str, str] = {}
+            ids = list(by_id)
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                known.update(
+                    connection.execute(
+                        f"SELECT run_uuid, ct_digest FROM runs WHERE run_uuid IN ({', '.join('?' * len(batch))})", batch
+                    ).fetchall()
+                )
+            changed = [run for run_id, run in by_id.items() if known.get(run_id) != digests[run_id]]
+            if not changed:
+                return 0
+            _delete_runs(connection, [run.info.run_id for run in changed], keep_runs=True)
             connection.executemany(
                 "INSERT OR REPLACE INTO runs (run_uuid, experiment_id, name, status, start_time, end_time,"
-                " lifecycle_stage, user_id, artifact_uri) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " lifecycle_stage, user_id, artifact_uri, ct_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         run.info.run_id,
@@ -276,12 +299,13 @@ class IndexedRunsStore(SqlRunsStore):
                         run.info.lifecycle_stage,
                         run.info.user_id,
                         run.info.artifact_uri,
+                        digests[run.info.run_id],
                     )
-                    for run in runs
+                    for run in changed
                 ],
             )
             metrics = []
-            for run in runs:
+            for run in changed:
                 for key, value in run.data.metrics.items():
                     stored, is_nan = metric_value(float(value))
                     metrics.append((key, stored, is_nan, run.info.run_id))
@@ -290,12 +314,13 @@ class IndexedRunsStore(SqlRunsStore):
             )
             connection.executemany(
                 "INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)",
-                [(key, value, run.info.run_id) for run in runs for key, value in run.data.params.items()],
+                [(key, value, run.info.run_id) for run in changed for key, value in run.data.params.items()],
             )
             connection.executemany(
                 "INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?)",
-                [(key, value, run.info.run_id) for run in runs for key, value in run.data.tags.items()],
+                [(key, value, run.info.run_id) for run in changed for key, value in run.data.tags.items()],
             )
+        return len(changed)
 
     def _create(self) -> None:
         if self._created:
@@ -338,3 +363,14 @@ def _delete_runs(connection: sqlite3.Connection, run_ids: list[str], *, keep_run
         marks = ", ".join("?" * len(batch))
         for table in tables:
             connection.execute(f"DELETE FROM {table} WHERE run_uuid IN ({marks})", batch)
+
+
+def _digest(run: Run) -> str:
+    """Return a fingerprint of everything the index stores about `run`."""
+    info, data = run.info, run.data
+    content = (
+        info.experiment_id, info.run_name, info.status, info.start_time, info.end_time,
+        info.lifecycle_stage, info.user_id, info.artifact_uri,
+        sorted(data.metrics.items()), sorted(data.params.items()), sorted(data.tags.items()),
+    )
+    return hashlib.sha1(repr(content).encode(), usedforsecurity=False).hexdigest()

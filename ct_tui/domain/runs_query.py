@@ -62,8 +62,10 @@ class SortKey:
 
     @property
     def label(self) -> str:
+        """The key and an arrow, such as `accuracy ↓`, for status lines."""
         arrow = "↑" if self.ascending else "↓"
-        return f"{self.key} {arrow}"
+        name = self.key.replace("_", " ") if self.kind == ATTRIBUTE else self.key
+        return f"{name} {arrow}"
 
 
 def parse_order_by(text: str) -> SortKey:

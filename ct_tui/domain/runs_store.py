@@ -106,6 +106,7 @@ class SqlRunsStore:
         self._case_sensitive_like = case_sensitive_like
         self._fallback: ClientRunsStore | None = None
         self._has_registry: bool | None = None
+        self._last_token: object = None
         self.description = f"SQLite {path}"
 
     @contextmanager
@@ -200,6 +201,13 @@ class SqlRunsStore:
     def is_complete(self, experiment_id: str) -> bool:
         return True
 
+    def poll(self, experiment_id: str) -> bool:
+        """Return whether the store file changed since the last call (the first call says True)."""
+        token = self.change_token()
+        changed = token != self._last_token
+        self._last_token = token
+        return changed
+
     def _registry_present(self, connection: sqlite3.Connection) -> bool:
         if self._has_registry is None:
             self._has_registry = not missing_columns(connection, REGISTRY_COLUMNS)
@@ -278,3 +286,15 @@ def known_schema_revisions() -> frozenset[str]:
         if match:
             revisions.add(match.group(1))
     return frozenset(revisions)
+
+
+def resolve_experiment(store, name: str) -> Experiment | None:
+    """Return the experiment called `name`, or with `name` empty the one with the latest run.
+
+    None when the store has no such experiment yet (no run was logged).
+    """
+    if not name:
+        return store.latest_experiment()
+    matches = [item for item in store.list_experiments() if item.name == name]
+    matches.sort(key=lambda item: item.lifecycle_stage != "active")
+    return matches[0] if matches else None
