@@ -35,6 +35,15 @@ class Artifact:
     size: int | None
 
 
+@dataclass(frozen=True)
+class LoggedModel:
+    """A model logged by the run (MLflow 3 keeps these apart from the run's artifacts)."""
+
+    name: str
+    model_id: str
+    artifact_location: str
+
+
 @dataclass
 class RunDetail:
     """A run with every tag, each metric's history, its artifacts, lineage and model versions."""
@@ -43,6 +52,7 @@ class RunDetail:
     histories: dict[str, list[MetricPoint]] = field(default_factory=dict)
     artifacts: list[Artifact] = field(default_factory=list)
     artifacts_truncated: bool = False
+    logged_models: list[LoggedModel] = field(default_factory=list)
     lineage: Lineage | None = None
     model_versions: list[ModelVersionRef] = field(default_factory=list)
 
@@ -65,11 +75,12 @@ def load_run_detail(project: Project, run_id: str, lock_md5s: dict[str, str] | N
             key=lambda point: (point.step, point.timestamp),
         )
     artifacts, truncated = _list_artifacts(client, uri, run_id)
+    logged_models = _logged_models(client, uri, row.experiment_id, run_id)
     versions = call(uri, lambda: list(client.search_model_versions(f"run_id = '{run_id}'")))
     registered = _with_aliases(client, uri, versions)
     lineage = read_lineage(project.root, row.tags, lock_md5s if lock_md5s is not None else read_lock_md5s(project.root))
     row.model_versions = registered
-    return RunDetail(row, histories, artifacts, truncated, lineage, registered)
+    return RunDetail(row, histories, artifacts, truncated, logged_models, lineage, registered)
 
 
 def _list_artifacts(client, uri: str, run_id: str) -> tuple[list[Artifact], bool]:
@@ -84,6 +95,14 @@ def _list_artifacts(client, uri: str, run_id: str) -> tuple[list[Artifact], bool
             if info.is_dir and depth + 1 < MAX_ARTIFACT_DEPTH:
                 folders.append((info.path, depth + 1))
     return sorted(found, key=lambda item: item.path), False
+
+
+def _logged_models(client, uri: str, experiment_id: str, run_id: str) -> list[LoggedModel]:
+    search = getattr(client, "search_logged_models", None)
+    if search is None:  # MLflow 2 has no logged models
+        return []
+    found = call(uri, lambda: list(search([experiment_id], filter_string=f"source_run_id = '{run_id}'", max_results=100)))
+    return [LoggedModel(model.name, model.model_id, model.artifact_location) for model in found]
 
 
 def _with_aliases(client, uri: str, versions: list) -> list[ModelVersionRef]:

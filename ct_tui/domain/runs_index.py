@@ -21,7 +21,8 @@ import hashlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,8 +89,14 @@ class IndexedRunsStore(SqlRunsStore):
         self._created = False
 
     def exists(self) -> bool:
-        self._create()
         return True
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """Open the index, creating its tables (or rebuilding an index of another format) first."""
+        self._create()
+        with super().connect() as connection:
+            yield connection
 
     def list_experiments(self) -> list[Experiment]:
         known = super().list_experiments()
@@ -133,7 +140,6 @@ class IndexedRunsStore(SqlRunsStore):
         `check_deleted` lists the deleted runs too; a repro's polling skips it.
         `on_progress(count)` is called after each page of a full build.
         """
-        self._create()
         with self.connect() as connection:
             state = connection.execute(
                 "SELECT complete, full_synced_at FROM sync_state WHERE experiment_id = ?", (int(experiment_id),)
@@ -326,15 +332,17 @@ class IndexedRunsStore(SqlRunsStore):
         if self._created:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.connect() as connection:
+        with super().connect() as connection:
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.executescript(_SCHEMA)
+            connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             found = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if found is None or found[0] != INDEX_FORMAT:
                 if found is not None:
                     log.info("rebuilding the runs index %s: format %s, expected %s", self.path, found[0], INDEX_FORMAT)
-                for table in ("runs", "latest_metrics", "params", "tags", "sync_state", "experiments"):
-                    connection.execute(f"DELETE FROM {table}")
+                tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+                for table in tables:
+                    connection.execute(f"DROP TABLE IF EXISTS {table}")
+                connection.executescript(_SCHEMA)
                 connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (INDEX_FORMAT,))
                 connection.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('tracking_uri', ?)", (mask_uri(self.project.tracking_uri),)

@@ -127,9 +127,13 @@ class RunDetailScreen(Screen):
 
     @staticmethod
     def _artifacts(detail: RunDetail) -> str:
-        if not detail.artifacts:
-            return "No artifacts logged to this run."
         lines = []
+        for model in detail.logged_models:
+            lines.append(f"model {model.name} ({model.model_id}) at {model.artifact_location}")
+        if lines:
+            lines.append("")
+        if not detail.artifacts:
+            lines.append("No artifacts logged to the run itself." if detail.logged_models else "No artifacts logged to this run.")
         for artifact in detail.artifacts:
             depth = artifact.path.count("/")
             name = artifact.path.rsplit("/", 1)[-1] + ("/" if artifact.is_dir else "")
