@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ct_tui.domain.run_detail import MetricPoint, compare_runs, load_run_detail
 from ct_tui.domain.runs_query import RunRow
+from ct_tui.ui.screens.worker_errors import ForwardWorkerErrors
 from ct_tui.ui.widgets.metric_plot import MetricPlot, Series
 
 RUN_LABEL_WIDTH = 16
 """Widest a run's column heading grows."""
 
 
-class RunCompareScreen(Screen):
+class RunCompareScreen(ForwardWorkerErrors, Screen):
     """Marked runs in columns; `d` shows only what differs, `m` plots the next metric."""
 
     CSS_PATH = "run_compare.tcss"

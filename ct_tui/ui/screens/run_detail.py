@@ -18,13 +18,14 @@ from ct_tui.domain.run_detail import RunDetail, format_metric, load_run_detail
 from ct_tui.domain.runs_query import RunRow
 from ct_tui.ui.screens.runs_columns import format_duration, format_time
 from ct_tui.ui.widgets.lineage_panel import lineage_markup
+from ct_tui.ui.screens.worker_errors import ForwardWorkerErrors
 from ct_tui.ui.widgets.metric_plot import MetricPlot, Series
 
 TAG_VALUE_WIDTH = 60
 """Tag values longer than this (model history JSON, say) are cut in the overview."""
 
 
-class RunDetailScreen(Screen):
+class RunDetailScreen(ForwardWorkerErrors, Screen):
     """One run in full; Esc goes back to the runs table."""
 
     CSS_PATH = "run_detail.tcss"

@@ -140,7 +140,9 @@ class RunsScreen(RunsActions, Screen):
         self.reload()
 
     def on_screen_resume(self) -> None:
-        if self._store is not None and self._loaded_at is not None:
+        # After a failure, only `r` retries: checking again as the error dialog
+        # closes would open the same dialog again.
+        if self._store is not None and self._loaded_at is not None and self._error is None:
             self._poll()
 
     # -- searching and paging ---------------------------------------------
@@ -277,8 +279,14 @@ class RunsScreen(RunsActions, Screen):
     # -- failures -------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Keep the last rows on screen, marked stale; the app shows the error dialog."""
-        if event.state != WorkerState.ERROR or not (event.worker.group or "").startswith("runs-"):
+        """Keep the last rows on screen, marked stale, and let the App show the error.
+
+        Textual's `Worker.StateChanged` does not bubble, so the screen forwards it.
+        """
+        if event.state != WorkerState.ERROR:
+            return
+        self.app.post_message(Worker.StateChanged(event.worker, event.state))
+        if not (event.worker.group or "").startswith("runs-"):
             return
         self._error = str(event.worker.error)
         if event.worker.group == "runs-load" and self._query is not None:
