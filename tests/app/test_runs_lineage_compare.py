@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from mlflow.tracking import MlflowClient
+from rich.console import Console
 from textual.widgets import DataTable, Static
 
 from ct_tui.domain import tags
@@ -82,13 +84,15 @@ async def test_detail_of_trained_run_lists_params_and_models(trained_project: Pa
     app = make_app(trained_project)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_runs(pilot)
-        assert table.rows[0].cells[-1] == "v1", "the run registered version 1 of ct-model"
+        models = [column.label for column in table.columns].index("Models")
+        assert table.rows[0].cells[models] == "v1", "the run registered version 1 of ct-model"
         await pilot.press("enter")
         await settle(pilot)
-        overview = app.screen.query_one("#detail-overview", Static).content
-        rows = {str(cells[0]): str(cells[1]) for cells in zip(*(column._cells for column in overview.columns))}
-        assert rows["train.C_hyperparameter"] == "1.0"
-        assert rows["ct.git_dirty"] == "false"
+        console = Console(width=80, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#detail-overview", Static).content)
+        overview = [line.split() for line in console.export_text().splitlines()]
+        assert ["train.C_hyperparameter", "1.0"] in overview
+        assert ["ct.git_dirty", "false"] in overview
         assert "model model" in plain(app.screen.query_one("#detail-artifacts", Static))
         lineage = plain(app.screen.query_one("#detail-lineage", Static))
         assert "Models   ct-model v1" in lineage

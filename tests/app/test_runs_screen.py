@@ -93,7 +93,7 @@ async def test_column_choice(case_project: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_runs(pilot)
         labels = [column.label for column in table.columns]
-        assert labels == ["Start", "Status", "Time", "accuracy", "f1", "roc_auc", "seed", "train.C_hyperparameter", "train.max_iter", "Commit", "Models"]
+        assert labels == ["Start", "Status", "Time", "accuracy", "f1", "roc_auc", "Commit", "Models", "seed", "train.C_hyperparameter", "train.max_iter"]
 
         await pilot.press("c")
         selection = app.screen.query_one(SelectionList)
@@ -103,7 +103,7 @@ async def test_column_choice(case_project: Path) -> None:
         await pilot.press("a")
         await pilot.pause()
         labels = [column.label for column in table.columns]
-        assert labels == ["Start", "Status", "Time", "accuracy", "roc_auc", "train.C_hyperparameter", "Commit", "Models"]
+        assert labels == ["Start", "Status", "Time", "accuracy", "roc_auc", "Commit", "Models", "train.C_hyperparameter"]
         assert all(cell for cell in column_cells(table, "train.C_hyperparameter"))
 
 

@@ -56,7 +56,7 @@ class RunCompareScreen(ForwardWorkerErrors, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="compare-title")
-        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=False)
+        yield DataTable(id="compare-table", cursor_type="none", zebra_stripes=False)
         yield MetricPlot(id="compare-plot")
         yield Footer()
 
@@ -104,7 +104,7 @@ class RunCompareScreen(ForwardWorkerErrors, Screen):
                 continue
             style = highlight if value.differs else Style()
             label = Text(f"{value.section} {value.key}", style=style)
-            cells = [Text(cell, style=style, justify="right") for cell in value.values]
+            cells = [Text(cell, style=style) for cell in value.values]
             table.add_row(label, *cells, key=f"{value.section}:{value.key}")
 
     def _show_title(self) -> None:

@@ -37,7 +37,6 @@ STATUS = RunsColumn("status", "Status", SortKey(ATTRIBUTE, "status", True))
 DURATION = RunsColumn("duration", "Time", None, "right")
 COMMIT = RunsColumn("commit", "Commit", SortKey(TAG, tags.GIT_COMMIT, True))
 MODELS = RunsColumn("models", "Models", None)
-NAME = RunsColumn("name", "Run", SortKey(ATTRIBUTE, "run_name", True))
 
 
 def metric_column(key: str) -> RunsColumn:
@@ -49,8 +48,12 @@ def param_column(key: str) -> RunsColumn:
 
 
 def build_columns(metrics: list[str], params: list[str]) -> list[RunsColumn]:
-    """Return the table's columns: when and how the run went, its metrics and params, then lineage."""
-    return [START, STATUS, DURATION, *map(metric_column, metrics), *map(param_column, params), COMMIT, MODELS]
+    """Return the table's columns: when and how the run went, its metrics, lineage, then params.
+
+    Params come last because they are the widest, so that at 80 columns the
+    commit and the model versions stay in view.
+    """
+    return [START, STATUS, DURATION, *map(metric_column, metrics), COMMIT, MODELS, *map(param_column, params)]
 
 
 def column_for_sort(columns: list[RunsColumn], sort: SortKey | None) -> str | None:
@@ -94,8 +97,6 @@ def _cell(run: RunRow, column: RunsColumn, model_name: str) -> str:
             label = version.label if version.name != model_name else version.label[len(version.name) + 1 :]
             labels.append(label)
         return ", ".join(labels)
-    if column.key == "name":
-        return run.name
     kind, _, key = column.key.partition(":")
     if kind == "metric":
         value = run.metrics.get(key)
