@@ -29,7 +29,7 @@ from ct_tui.domain.params.snapshot import (
     revert_to_head,
     save_value,
 )
-from ct_tui.domain.params.stages import PipelineParams, StageParams, StageRerun
+from ct_tui.domain.params.stages import PipelineParams, StageParams, StageRerun, describe_reruns
 from ct_tui.domain.params.store import SavedFile, undo_saved
 from ct_tui.domain.params.updates import (
     ParamChange,
@@ -61,6 +61,7 @@ __all__ = [
     "StageRerun",
     "ValueRejected",
     "apply_updates",
+    "describe_reruns",
     "diff_params",
     "format_key",
     "head_difference",

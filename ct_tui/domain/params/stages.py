@@ -182,3 +182,11 @@ def stages_to_rerun(pipeline: PipelineParams) -> list[StageRerun]:
         if causes:
             reruns[stage] = StageRerun(stage, f"after {causes[0]}", False)
     return [reruns[stage] for stage in pipeline.order if stage in reruns] or list(reruns.values())
+
+
+def describe_reruns(reruns: list[StageRerun]) -> str:
+    """Say which stages will rerun and why, in one sentence."""
+    if not reruns:
+        return "No stage will rerun because of params."
+    parts = [f"{rerun.stage} ({rerun.reason})" for rerun in reruns]
+    return "Will rerun: " + ", ".join(parts) + "."
