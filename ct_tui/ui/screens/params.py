@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, Tree
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ct_tui.domain.params import (
     Param,
@@ -87,6 +87,10 @@ class ParamsScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.snapshot is not None:
             self.load()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker state messages do not bubble; the App's handler shows failures.
+        self.app.on_worker_state_changed(event)
 
     # Loading
 

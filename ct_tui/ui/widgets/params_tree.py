@@ -117,7 +117,7 @@ class ParamsTree(Tree["Param | str | None"]):
         data = node.data
         label = super().render_label(node, base_style, style)
         if isinstance(data, str):
-            label.stylize(self.get_component_rich_style("params-tree--file", partial=True))
+            label.stylize(self._style("params-tree--file"))
             return label
         if not isinstance(data, Param):
             return label
@@ -125,18 +125,33 @@ class ParamsTree(Tree["Param | str | None"]):
         indent = len(data.path) * self.guide_depth
         name_width = max(4, self._name_width - indent)
         label.truncate(name_width, overflow="ellipsis", pad=True)
-        stages = ", ".join(data.stages) if data.stages else "unused"
-        columns = Text.assemble(
-            (_fit(value_text(data), VALUE_WIDTH), ""),
-            " ",
-            (_fit(data.type_name if data.kind == "scalar" else "", TYPE_WIDTH), self.get_component_rich_style("params-tree--type", partial=True)),
-            (_fit(marks_of(data), MARKS_WIDTH), self.get_component_rich_style("params-tree--marks", partial=True)),
-            (stages, self.get_component_rich_style("params-tree--stages", partial=True) if data.stages else ""),
-        )
-        text = Text.assemble(label, " ", columns)
+        type_style = self._style("params-tree--type")
+        stages_style = self._style("params-tree--stages")
         if not data.used:
-            text.stylize(self.get_component_rich_style("params-tree--unused", partial=True))
-        return text
+            unused = self._style("params-tree--unused")
+            label.stylize(unused)
+            type_style = stages_style = unused
+        stages = ", ".join(data.stages) if data.stages else "unused"
+        return Text.assemble(
+            label,
+            " ",
+            (_fit(value_text(data), VALUE_WIDTH), type_style if not data.used else ""),
+            " ",
+            (_fit(data.type_name if data.kind == "scalar" else "", TYPE_WIDTH), type_style),
+            (_fit(marks_of(data), MARKS_WIDTH), self._style("params-tree--marks")),
+            (stages, stages_style if data.stages or not data.used else ""),
+        )
+
+    def _style(self, component: str) -> Style:
+        """Return a component's colour and boldness, without its background.
+
+        The non-partial style carries colours blended with the background, which
+        theme colours with alpha (`$text-muted`) need; the background is left out
+        so the cursor line keeps its highlight.
+        """
+        blended = self.get_component_rich_style(component, partial=False)
+        own = self.get_component_rich_style(component, partial=True)
+        return Style(color=blended.color, bold=own.bold)
 
 
 def _fit(text: str, width: int) -> str:
