@@ -12,22 +12,22 @@ from ct_tui.ui.screens.params import ParamsScreen
 from ct_tui.ui.widgets.params_tree import ParamsTree
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0, description: str = "") -> None:
     """Let the app run until `condition()` holds; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {description or condition}")
         await pilot.pause(0.05)
 
 
 async def open_params(pilot: Pilot) -> ParamsScreen:
     """Press 2 and wait until the Params screen shows its first load."""
     await pilot.press("2")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ParamsScreen), what="the Params screen")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ParamsScreen), description="the Params screen")
     screen = pilot.app.screen
     assert isinstance(screen, ParamsScreen)
-    await wait_until(pilot, lambda: screen.snapshot is not None, what="params to load")
+    await wait_until(pilot, lambda: screen.snapshot is not None, description="params to load")
     await pilot.pause()
     return screen
 

@@ -31,7 +31,7 @@ async def test_keyboard_edit_makes_train_stale(trained_project: Path) -> None:
         await move_to(pilot, screen, "train.C_hyperparameter")
         await pilot.press("enter")
         await type_value(pilot, "0.5")
-        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), what="the save")
+        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), description="the save")
 
         status = " ".join(text_of(screen, "#params-status").split())
 
@@ -51,7 +51,7 @@ async def test_keyboard_rejection_writes_nothing(ct_project: Path) -> None:
         await move_to(pilot, screen, "train.max_iter")
         await pilot.press("e")
         await type_value(pilot, "1.5")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the type change question")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), description="the type change question")
         await pilot.press("n")
         await pilot.pause()
 
@@ -72,11 +72,11 @@ async def test_undo_restores_file(ct_project: Path) -> None:
         await move_to(pilot, screen, "seed")
         await pilot.press("e")
         await type_value(pilot, "7")
-        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), what="the save")
+        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), description="the save")
         assert b"seed: 7\n" in params_path.read_bytes()
 
         await pilot.press("u")
-        await wait_until(pilot, lambda: "Undid" in text_of(screen, "#params-status"), what="the undo")
+        await wait_until(pilot, lambda: "Undid" in text_of(screen, "#params-status"), description="the undo")
 
     assert params_path.read_bytes() == before
 
@@ -91,7 +91,7 @@ async def test_conflict_shown_and_other_change_kept(ct_project: Path) -> None:
         await move_to(pilot, screen, "seed")
         await pilot.press("e")
         await type_value(pilot, "7")
-        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog), what="the conflict dialog")
+        await wait_until(pilot, lambda: isinstance(app.screen, ErrorDialog), description="the conflict dialog")
 
         dialog_text = " ".join(str(app.screen.query_one(".dialog-body").visual).split())
         await pilot.press("escape")
@@ -109,11 +109,11 @@ async def test_shared_value_warns_first(tmp_path: Path, ct_project: Path) -> Non
         screen = await open_params(pilot)
         await move_to(pilot, screen, "warmup_lr")
         await pilot.press("e")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the shared value warning")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), description="the shared value warning")
         warning = " ".join(str(app.screen.query_one(".dialog-body").visual).split())
         await pilot.press("y")
         await type_value(pilot, "0.2")
-        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), what="the save")
+        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), description="the save")
 
     assert "shares one value (anchor &lr) with base_lr" in warning
     assert params_path.read_text().endswith("base_lr: &lr 0.2\nwarmup_lr: *lr\n")
@@ -126,13 +126,13 @@ async def test_apply_dialog_answers(ct_project: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(ApplyParamsDialog(plan), answers.append)
         await pilot.pause()
-        shown = "\n".join(str(static.visual) for static in app.screen.query("Static"))
+        dialog_text = "\n".join(str(static.visual) for static in app.screen.query("Static"))
         await pilot.press("y")
         await pilot.pause()
 
-    assert "+  max_iter: 500" in shown
-    assert "seed: 'x' is a str; expected an int such as 200" in shown
-    assert "In no params file, skipped: nope" in shown
+    assert "+  max_iter: 500" in dialog_text
+    assert "seed: 'x' is a str; expected an int such as 200" in dialog_text
+    assert "In no params file, skipped: nope" in dialog_text
     assert answers == [True]
 
 
@@ -143,13 +143,13 @@ async def test_save_and_repro_records_new_value(trained_project: Path) -> None:
         await move_to(pilot, screen, "train.C_hyperparameter")
         await pilot.press("enter")
         await type_value(pilot, "0.25")
-        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), what="the save")
+        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), description="the save")
         await pilot.press("R")
-        await wait_until(pilot, lambda: app.current_mode == "pipeline", what="the Pipeline screen")
+        await wait_until(pilot, lambda: app.current_mode == "pipeline", description="the Pipeline screen")
 
         if hasattr(PipelineScreen, "start_repro"):
-            await wait_until(pilot, lambda: app.repro is not None, timeout=10, what="the repro to start")
-            await wait_until(pilot, lambda: not app.repro.running, timeout=240, what="the repro to finish")
+            await wait_until(pilot, lambda: app.repro is not None, timeout=10, description="the repro to start")
+            await wait_until(pilot, lambda: not app.repro.running, timeout=240, description="the repro to finish")
     if not hasattr(PipelineScreen, "start_repro"):
         # NOTE: until the Pipeline screen can run a repro, run the same `dvc repro` it would.
         dvc(trained_project, "repro")

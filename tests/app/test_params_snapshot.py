@@ -24,9 +24,11 @@ experimental:
 
 class TestParamsScreenSnapshot:
     def test_params_screen_80x24(self, ct_project: Path, snap_compare) -> None:
-        """The tree of params.yaml: values, types and stages; `experimental` is dimmed as unused,
-        `use_amp` carries the YAML 1.1 mark `!` and its note is in the detail line, the anchor and
-        alias carry `&`, the interpolated value `$`; the footer lists the screen's keys.
+        """The tree of params.yaml shows values, types and stages, with `experimental` dimmed as unused.
+
+        `use_amp` has the YAML 1.1 mark `!`, and its note is in the detail line.
+        The anchor and the alias have `&` and the interpolated value has `$`.
+        The footer lists the screen's keys.
         """
         params_path = ct_project / "params.yaml"
         params_path.write_text(params_path.read_text() + EXTRA_PARAMS)

@@ -154,3 +154,14 @@ def test_revert_to_head(params_path: Path) -> None:
     assert "+seed: 42" in diff
     assert params_path.read_bytes() == PARAMS
     assert saved.before == PARAMS.replace(b"seed: 42", b"seed: 1")
+
+
+def test_param_from_older_load_rejected(params_path: Path) -> None:
+    old_snapshot = snapshot_of(params_path)
+    params_path.write_bytes(PARAMS.replace(b"seed: 42", b"seed: 42000"))
+    new_snapshot = snapshot_of(params_path)
+
+    with pytest.raises(ParamsConflict):
+        save_value(new_snapshot, param_at(old_snapshot, "train", "lr"), "0.5")
+
+    assert params_path.read_bytes() == PARAMS.replace(b"seed: 42", b"seed: 42000")

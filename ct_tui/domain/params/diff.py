@@ -1,4 +1,4 @@
-"""What differs in params from the last commit (`dvc params diff`) and from the last repro (dvc.lock)."""
+"""Param differences from the last commit (`dvc params diff`) and from the last repro (dvc.lock)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class ParamsDiff:
 
     vs_head: tuple[HeadChange, ...]
     head_error: str | None
-    """Why `dvc params diff` failed (no commit yet, say), or None."""
+    """The reason `dvc params diff` failed (no commit yet, say), or None."""
 
     vs_lock: tuple[LockChange, ...]
     never_run: tuple[str, ...]

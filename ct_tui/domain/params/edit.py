@@ -3,8 +3,8 @@
 Each edit replaces the characters of one scalar (its span from the parser's
 marks) and nothing else, so comments, key order, quoting, indentation, flow
 lists and blank lines stay byte for byte. The new text is then parsed the way
-DVC parses it and must read as the old data with only the edited values
-changed; a candidate text that fails this check is never written.
+DVC parses it, and it must read as the old data with only the edited values
+changed. A candidate text that fails this check is not written.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class PlannedText:
 
     text: str
     written: dict[ParamPath, str]
-    """The YAML text that now stands in each edited span, by path."""
+    """The YAML text written into each edited span, by path."""
 
 
 def plan_text(params_file: ParamsFile, edits: list[Edit]) -> PlannedText:

@@ -1,4 +1,4 @@
-"""What a params file holds, as ct-tui shows and edits it: one `Param` per node."""
+"""Params files and their nodes, as ct-tui shows and edits them: one `Param` per node."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 ParamPath = tuple["str | int", ...]
-"""Where a value sits in its file: mapping keys and list indexes from the top."""
+"""The location of a value in its file: mapping keys and list indexes from the top."""
 
 SCALAR = "scalar"
 LIST = "list"
@@ -90,10 +90,10 @@ class Param:
     """Every other path that reads this same value through an anchor and aliases."""
 
     yaml11_note: str | None = None
-    """How YAML 1.1 readers such as PyYAML read this value or its key differently, if they do."""
+    """The value or key that YAML 1.1 readers such as PyYAML read differently, or None."""
 
     read_only: str | None = None
-    """Why ct-tui cannot edit this value in place, or None when it can."""
+    """The reason ct-tui cannot edit this value in place, or None when it can."""
 
     stages: tuple[str, ...] = ()
     """The DVC stages that declare this param, or one of its parents or children."""
@@ -141,7 +141,7 @@ class ParamsFile:
     """The path relative to the project root, with `/` separators."""
 
     raw: bytes
-    """The bytes read from disk; a save is refused when the disk no longer holds them."""
+    """The bytes read from disk; a save is rejected when the file no longer contains them."""
 
     text: str
     """`raw` decoded as UTF-8; `Param.span` indexes into it."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ct_tui.domain.params.edit import Edit, plan_text
-from ct_tui.domain.params.errors import ParamsError, ParamsFileInvalid
+from ct_tui.domain.params.errors import ParamsConflict, ParamsError, ParamsFileInvalid
 from ct_tui.domain.params.model import Param, ParamPath, ParamsFile
 from ct_tui.domain.params.source import parse_params_file
 from ct_tui.domain.params.stages import (
@@ -119,6 +119,13 @@ def save_value(snapshot: ParamsSnapshot, param: Param, text: str, *, allow_type_
     changed on disk since `snapshot` was loaded, or ParamsWriteError.
     """
     params_file = snapshot.file(param.file)
+    loaded = params_file.get(param.path)
+    if loaded is None or loaded.span != param.span or loaded.source != param.source:
+        # `param` comes from another load of the file, so its span may point elsewhere.
+        raise ParamsConflict(
+            f"{param.key} in {param.file} changed after it was loaded for editing, so nothing was written; "
+            "edit it again"
+        )
     new = validate_text(param, text, allow_type_change=allow_type_change)
     planned = plan_text(params_file, [Edit(param, new)])
     data = planned.text.encode("utf-8")
@@ -139,7 +146,7 @@ def head_difference(snapshot: ParamsSnapshot, name: str) -> tuple[bytes, str, st
 
 
 def revert_to_head(snapshot: ParamsSnapshot, name: str, head: bytes, commit: str) -> SavedFile:
-    """Write the file as it is in git HEAD, if it still holds what `snapshot` loaded."""
+    """Write the file as it is in git HEAD, if it still contains what `snapshot` loaded."""
     params_file = snapshot.file(name)
     write_checked(params_file.path, name, params_file.raw, head)
     log.info("reverted %s to HEAD %s", name, commit)

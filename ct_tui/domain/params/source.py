@@ -61,7 +61,8 @@ def parse_params_file(path: Path, name: str, raw: bytes) -> ParamsFile:
         data = {}
     if not isinstance(data, dict):
         raise ParamsFileInvalid(
-            f"{name} holds a {type(data).__name__} at the top; DVC expects a mapping of param names to values"
+            f"{name} contains a {type(data).__name__} at the top level; "
+            "DVC expects a mapping of param names to values"
         )
     params = walker.finish(constructor.constructed_objects)
     return ParamsFile(path=path, name=name, raw=raw, text=text, data=data, params=tuple(params))

@@ -1,4 +1,4 @@
-"""Which stages declare which params, what dvc.lock recorded for them, and what will rerun.
+"""Stages and their declared params, the values dvc.lock recorded, and the stages that will rerun.
 
 Stages come from DVC's own index, so foreach and matrix stages, `vars`
 interpolation and nested dvc.yaml files count exactly as `dvc repro` counts
@@ -81,7 +81,7 @@ class PipelineParams:
     """For each stage, the stages that depend on its outputs, directly or not."""
 
     error: str | None = None
-    """Why DVC could not read the pipeline, or None."""
+    """The reason DVC could not read the pipeline, or None."""
 
     @property
     def files(self) -> list[str]:
@@ -93,7 +93,11 @@ class PipelineParams:
 
 
 def read_pipeline_params(root: Path) -> PipelineParams:
-    """Read every stage's params dependencies through DVC; never raises for a broken pipeline."""
+    """Read every stage's params dependencies through DVC.
+
+    A DVC, file or value error is returned in `PipelineParams.error` instead of raised,
+    so a broken dvc.yaml still lets the params files show.
+    """
     from dvc.dependency.param import ParamsDependency
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
@@ -153,10 +157,11 @@ def _order(root: Path, graph: Any) -> tuple[tuple[str, ...], dict[str, tuple[str
 def stages_to_rerun(pipeline: PipelineParams) -> list[StageRerun]:
     """Return the stages that `dvc repro` will run because of params, in run order.
 
-    A stage reruns when a declared param differs from dvc.lock or dvc.lock has
-    no record of it; the stages downstream of it are listed as running after it.
-    NOTE: DVC skips a downstream stage whose inputs come out unchanged, so
-    those are the most that will run, not a promise.
+    A stage reruns when a declared param differs from dvc.lock, or when
+    dvc.lock has no record of it. The stages downstream of it are listed as
+    running after it.
+    NOTE: DVC skips a downstream stage whose inputs come out unchanged, so the
+    list is the most that will run, not a promise.
     """
     direct: dict[str, list[str]] = {}
     never_run: set[str] = set()

@@ -1,7 +1,7 @@
 """Write params files safely: compare with what was loaded, write atomically, read back.
 
-A write goes to a temporary file in the same folder, is flushed to disk, gets
-the mode of the file it replaces and then takes its place with `os.replace`,
+A write goes to a temporary file in the same folder, which is flushed to disk
+and gets the mode of the file it replaces. Then `os.replace` puts it in place,
 so a reader sees the old file or the new one, never half of one. A symlinked
 params file is written through to its target.
 """
@@ -42,11 +42,11 @@ class SavedFile:
     """The bytes the write left on disk."""
 
     description: str
-    """What changed, for messages: `train.C_hyperparameter: 1.0 -> 2.0`."""
+    """The change, for messages: `train.C_hyperparameter: 1.0 → 2.0`."""
 
 
 def write_checked(path: Path, name: str, expected: bytes, data: bytes) -> None:
-    """Replace the file's bytes `expected` with `data`; raise ParamsConflict if the disk holds others.
+    """Replace the file's bytes `expected` with `data`; raise ParamsConflict if the file contains others.
 
     The file is compared with `expected` before writing and again right
     before the rename, and read back after it.
@@ -92,7 +92,7 @@ def write_checked(path: Path, name: str, expected: bytes, data: bytes) -> None:
 
 
 def undo_saved(saved: SavedFile) -> None:
-    """Put back the bytes a save replaced, if the file still holds what the save wrote."""
+    """Put back the bytes a save replaced, if the file still contains what the save wrote."""
     write_checked(saved.path, saved.name, saved.after, saved.before)
 
 

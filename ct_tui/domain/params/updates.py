@@ -65,7 +65,7 @@ class FileUpdate:
 
 @dataclass(frozen=True)
 class ParamsUpdatePlan:
-    """What applying a set of values would do; nothing is written until `apply_updates`."""
+    """The changes, rejections and new file bytes of a set of values; `apply_updates` writes them."""
 
     root: Path
     changes: tuple[ParamChange, ...]
@@ -227,18 +227,18 @@ class _Planner:
         by_span: dict[tuple[int, int], list[tuple[str, Edit]]] = {}
         for key, edit in keyed_edits:
             by_span.setdefault(edit.param.span, []).append((key, edit))  # type: ignore[arg-type]
-        kept = []
+        one_per_span = []
         for group in by_span.values():
             values = [edit.new.value for _, edit in group]
             if all(same_value(values[0], other) for other in values[1:]):
-                kept.append(group[0])
+                one_per_span.append(group[0])
                 continue
             keys = ", ".join(key for key, _ in group)
             for key, edit in group:
                 self.rejected.append(
                     ParamRejection(key, edit.new.value, f"{keys} share one value through an anchor but were given different values")
                 )
-        return kept
+        return one_per_span
 
 
 def _as_list(value: Any) -> list[Any] | None:

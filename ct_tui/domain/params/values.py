@@ -1,10 +1,10 @@
 """Turn the text a user typed into a new value of the same type, and into YAML text.
 
 A value is parsed with YAML 1.2 rules through ruamel.yaml, the way DVC reads
-params, and must keep the type of the value it replaces: an int stays an int,
-a float accepts `0.001`, `1e-3` and a whole number (written as `2.0`), a bool
-accepts only true or false. A string param takes the typed text as the string
-itself and is quoted when plain text would read as another type.
+params. It must keep the type of the value it replaces. An int stays an int.
+A float accepts `0.001`, `1e-3` and a whole number, which is written as `2.0`.
+A bool accepts only true or false. A string param takes the typed text as the
+string itself, quoted when plain text would read as another type.
 """
 
 from __future__ import annotations

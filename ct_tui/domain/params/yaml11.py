@@ -16,8 +16,8 @@ from ct_tui.domain.params.model import type_name
 
 log = logging.getLogger(__name__)
 
-# The YAML 1.1 type repository lists y/Y/n/N as booleans too, but PyYAML does
-# not implement them; other YAML 1.1 readers (some Go and Ruby ones) do.
+# The YAML 1.1 bool type lists y, Y, n and N too. PyYAML reads them as
+# strings, but other YAML 1.1 readers may follow the type list.
 _SPEC_ONLY_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 
 

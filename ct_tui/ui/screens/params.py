@@ -60,6 +60,7 @@ class ParamsScreen(Screen):
         """Saved edits of this session, newest last; `u` undoes the newest."""
         self.editing: Param | None = None
         """The param whose value the edit box is changing, or None."""
+        self._editing_snapshot: ParamsSnapshot | None = None
         self._repro_after_save = False
         self._own_broadcasts = 0
 
@@ -186,6 +187,8 @@ class ParamsScreen(Screen):
 
     def _open_editor(self, param: Param) -> None:
         self.editing = param
+        # Saved against the load it was shown from, so a reload meanwhile shows as a conflict.
+        self._editing_snapshot = self.snapshot
         self.refresh_bindings()
         label = self.query_one("#edit-label", Static)
         label.update(f"{param.key} ({param.type_name}) in {param.file}: Enter saves, Esc cancels")
@@ -210,23 +213,24 @@ class ParamsScreen(Screen):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         param = self.editing
-        if param is None:
+        snapshot = self._editing_snapshot
+        if param is None or snapshot is None:
             return
         try:
             validate_text(param, event.value)
         except ValueRejected as rejected:
             self.query_one("#edit-error", Static).update(str(rejected))
             if rejected.new_type is not None:
-                self._ask_type_change(param, event.value, rejected)
+                self._ask_type_change(snapshot, param, event.value, rejected)
             return
         self._close_editor()
-        self.save(param, event.value, allow_type_change=False)
+        self.save(snapshot, param, event.value, allow_type_change=False)
 
-    def _ask_type_change(self, param: Param, text: str, rejected: ValueRejected) -> None:
+    def _ask_type_change(self, snapshot: ParamsSnapshot, param: Param, text: str, rejected: ValueRejected) -> None:
         def answered(change: bool | None) -> None:
             if change:
                 self._close_editor()
-                self.save(param, text, allow_type_change=True)
+                self.save(snapshot, param, text, allow_type_change=True)
 
         self.app.push_screen(
             ConfirmDialog(
@@ -241,10 +245,9 @@ class ParamsScreen(Screen):
         return any(worker.group == "params-save" and worker.is_running for worker in self.workers)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="params-save")
-    def save(self, param: Param, text: str, *, allow_type_change: bool) -> None:
-        assert self.snapshot is not None
+    def save(self, snapshot: ParamsSnapshot, param: Param, text: str, *, allow_type_change: bool) -> None:
         try:
-            result = save_value(self.snapshot, param, text, allow_type_change=allow_type_change)
+            result = save_value(snapshot, param, text, allow_type_change=allow_type_change)
         except ParamsConflict:
             self.app.call_from_thread(self._after_write, None, "Not saved: the file changed on disk.")
             raise

@@ -13,10 +13,10 @@ from ct_tui.domain.params import ParamsUpdatePlan
 
 
 class ApplyParamsDialog(ModalScreen[bool]):
-    """Show what a plan changes, rejects and cannot find; answer True to apply it.
+    """Show what a plan changes, rejects and cannot find, and return True to apply it.
 
-    The dialog only asks: the caller runs `apply_updates(plan)` in a worker
-    when the answer is True. With nothing to change, `y` answers False too.
+    The dialog writes nothing. The caller runs `apply_updates(plan)` in a
+    worker when the result is True. With nothing to change, `y` returns False.
     """
 
     CSS_PATH = "params_apply.tcss"

@@ -145,9 +145,9 @@ class ParamsTree(Tree["Param | str | None"]):
     def _style(self, component: str) -> Style:
         """Return a component's colour and boldness, without its background.
 
-        The non-partial style carries colours blended with the background, which
-        theme colours with alpha (`$text-muted`) need; the background is left out
-        so the cursor line keeps its highlight.
+        Theme colours with alpha, such as `$text-muted`, show right only when
+        blended with the background, which the non-partial style does. Its
+        background is left out so that the cursor line keeps its highlight.
         """
         blended = self.get_component_rich_style(component, partial=False)
         own = self.get_component_rich_style(component, partial=True)
