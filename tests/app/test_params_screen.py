@@ -12,6 +12,7 @@ from ct_tui.settings import load_settings
 from ct_tui.ui.app import CtTuiApp
 from ct_tui.ui.screens.dialogs import ConfirmDialog, ErrorDialog
 from ct_tui.ui.screens.params_apply import ApplyParamsDialog
+from ct_tui.ui.screens.params_diff import ParamsDiffScreen
 from ct_tui.ui.screens.pipeline import PipelineScreen
 
 from tests.app.params_pilot import move_to, open_params, text_of, type_value, wait_until
@@ -119,6 +120,40 @@ async def test_shared_value_warns_first(tmp_path: Path, ct_project: Path) -> Non
     assert params_path.read_text().endswith("base_lr: &lr 0.2\nwarmup_lr: *lr\n")
 
 
+async def test_diff_view_shows_head_and_lock(trained_project: Path) -> None:
+    params_path = trained_project / "params.yaml"
+    params_path.write_text(params_path.read_text().replace("max_iter: 200", "max_iter: 300"))
+    app = make_app(trained_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_params(pilot)
+        await pilot.press("D")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsDiffScreen), description="the diff view")
+        dialog_text = "\n".join(str(static.visual) for static in app.screen.query("Static"))
+        await pilot.press("escape")
+
+    assert "Since the last commit (dvc params diff)" in dialog_text
+    assert "Since the last repro (dvc.lock)" in dialog_text
+    assert "Will rerun: train (params changed: train.max_iter), evaluate (after train)." in dialog_text
+
+
+async def test_revert_to_head_after_confirm(ct_project: Path) -> None:
+    params_path = ct_project / "params.yaml"
+    committed = params_path.read_bytes()
+    params_path.write_bytes(committed.replace(b"seed: 42", b"seed: 1"))
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_params(pilot)
+        await move_to(pilot, screen, "seed")
+        await pilot.press("H")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), description="the revert question")
+        question = " ".join(str(app.screen.query_one(".dialog-body").visual).split())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Reverted" in text_of(screen, "#params-status"), description="the revert")
+
+    assert "-seed: 1 +seed: 42" in question
+    assert params_path.read_bytes() == committed
+
+
 async def test_apply_dialog_answers(ct_project: Path) -> None:
     plan = plan_updates(ct_project, {"train.max_iter": "500", "nope": "1", "seed": "x"})
     answers: list[bool | None] = []
@@ -148,8 +183,12 @@ async def test_save_and_repro_records_new_value(trained_project: Path) -> None:
         await wait_until(pilot, lambda: app.current_mode == "pipeline", description="the Pipeline screen")
 
         if hasattr(PipelineScreen, "start_repro"):
-            await wait_until(pilot, lambda: app.repro is not None, timeout=10, description="the repro to start")
-            await wait_until(pilot, lambda: not app.repro.running, timeout=240, description="the repro to finish")
+            await wait_until(
+                pilot, lambda: app.repro is not None and app.repro.running, timeout=10, description="the repro to start"
+            )
+            await wait_until(
+                pilot, lambda: app.repro is None or not app.repro.running, timeout=240, description="the repro to finish"
+            )
     if not hasattr(PipelineScreen, "start_repro"):
         # NOTE: until the Pipeline screen can run a repro, run the same `dvc repro` it would.
         dvc(trained_project, "repro")

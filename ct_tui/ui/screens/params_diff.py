@@ -43,7 +43,7 @@ class ParamsDiffScreen(ModalScreen[None]):
                     table.add_row(change.file, change.key, _show(change.old), _show(change.new))
                 yield Static(table, classes="diff-table")
 
-            yield Static("Since the last repro (dvc.lock)", classes="diff-heading")
+            yield Static("Since the last repro (dvc.lock)", classes="diff-heading", id="lock-heading")
             if not diff.vs_lock and not diff.never_run:
                 yield Static("Every declared param has the value the last repro used.", classes="diff-none")
             if diff.vs_lock:
