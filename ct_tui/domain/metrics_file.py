@@ -28,7 +28,13 @@ def metrics_files(root: Path) -> list[Path]:
             entries += stage.get("metrics") or []
     paths: list[Path] = []
     for entry in entries:
-        names = [entry] if isinstance(entry, str) else list(entry) if isinstance(entry, dict) else []
+        # An entry is a path, or a one-key mapping of the path to its options.
+        if isinstance(entry, str):
+            names = [entry]
+        elif isinstance(entry, dict):
+            names = list(entry)
+        else:
+            names = []
         for name in names:
             path = root / str(name)
             if path not in paths:

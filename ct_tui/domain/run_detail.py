@@ -60,8 +60,8 @@ class RunDetail:
 def load_run_detail(project: Project, run_id: str, lock_md5s: dict[str, str] | None = None) -> RunDetail:
     """Read one run through MlflowClient; blocks, so call it from a worker.
 
-    Raises TrackingError when the store fails; the lineage never fails (a run
-    without lineage tags reads as unknown).
+    Raises TrackingError when the store fails. A run without lineage tags gets
+    a lineage of unknowns, not an error.
     """
     client = call(project.tracking_uri, lambda: make_client(project))
     uri = project.tracking_uri
@@ -79,7 +79,7 @@ def load_run_detail(project: Project, run_id: str, lock_md5s: dict[str, str] | N
     versions = call(uri, lambda: list(client.search_model_versions(f"run_id = '{run_id}'")))
     registered = _with_aliases(client, uri, versions)
     lineage = read_lineage(project.root, row.tags, lock_md5s if lock_md5s is not None else read_lock_md5s(project.root))
-    row.model_versions = registered
+    row.model_versions = tuple(registered)
     return RunDetail(row, histories, artifacts, truncated, logged_models, lineage, registered)
 
 

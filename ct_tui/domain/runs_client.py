@@ -136,7 +136,7 @@ class ClientCursor:
         rows = [run_row_from_mlflow(run, TABLE_TAGS) for run in page]
         versions = self._store.model_versions()
         for row in rows:
-            row.model_versions = versions.get(row.run_id, [])
+            row.model_versions = tuple(versions.get(row.run_id, ()))
         self._store.remember(rows)
         self._token = page.token
         self.loaded += len(rows)
@@ -203,10 +203,7 @@ class ClientRunsStore:
 
         # NOTE: MlflowClient has no call that lists the keys of all runs, so the
         # columns come from the runs loaded so far.
-        metrics = sorted({key for row in self._seen for key in row.metrics})
-        params = sorted({key for row in self._seen for key in row.params})
-        differing = [key for key in params if len({row.params.get(key) for row in self._seen}) > 1]
-        return ColumnKeys(metrics, params, differing)
+        return ColumnKeys.of_rows(self._seen)
 
     def change_token(self) -> object:
         return None

@@ -11,16 +11,18 @@ Sync, per experiment:
 - afterwards, incrementally: runs started or ended since the last sync (with a
   margin for clocks that differ between machines), runs the index holds as
   running, and the list of deleted runs (restored and purged runs included);
-- a full resync when the user asks, or when the last one is older than a day,
+- a full resync when the user requests one, or when the last one is older than a day,
   because a value changed on an old finished run is only seen then.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +50,9 @@ CLOCK_MARGIN_MS = 10 * 60 * 1000
 
 FULL_RESYNC_AFTER_S = 24 * 3600
 """A full resync runs when the last one is older than this."""
+
+PARALLEL_PAGES = 4
+"""Pages requested at once in a first build; a server with several workers serves them in parallel."""
 
 ID_BATCH = 100
 """Run ids per `attributes.run_id IN (...)` filter."""
@@ -137,7 +142,8 @@ class IndexedRunsStore(SqlRunsStore):
     ) -> int:
         """Bring the index of one experiment up to date; return how many runs changed.
 
-        `check_deleted` lists the deleted runs too; a repro's polling skips it.
+        `check_deleted` lists the deleted runs and the experiments too; a
+        repro's polling skips both.
         `on_progress(count)` is called after each page of a full build.
         """
         with self.connect() as connection:
@@ -145,6 +151,8 @@ class IndexedRunsStore(SqlRunsStore):
                 "SELECT complete, full_synced_at FROM sync_state WHERE experiment_id = ?", (int(experiment_id),)
             ).fetchone()
         stale = state is None or not state[0] or (time.time() - (state[1] or 0)) > FULL_RESYNC_AFTER_S
+        if check_deleted:
+            self.sync_experiments()
         if full or stale:
             written = self._full_sync(experiment_id, on_progress)
         else:
@@ -169,17 +177,23 @@ class IndexedRunsStore(SqlRunsStore):
 
         seen: set[str] = set()
         written = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ct-tui-index") as prefetch:
-            page = fetch(None)
-            while True:
-                upcoming = prefetch.submit(fetch, page.token) if page.token else None
-                written += self._write_runs(list(page))
-                seen.update(run.info.run_id for run in page)
-                if on_progress is not None:
-                    on_progress(len(seen))
-                if upcoming is None:
-                    break
-                page = upcoming.result()
+
+        def write(page) -> None:
+            nonlocal written
+            written += self._write_runs(list(page))
+            seen.update(run.info.run_id for run in page)
+            if on_progress is not None:
+                on_progress(len(seen))
+
+        first = fetch(None)
+        write(first)
+        if first.token:
+            offset_tokens = _offset_tokens(first.token)
+            with ThreadPoolExecutor(max_workers=PARALLEL_PAGES, thread_name_prefix="ct-tui-index") as pool:
+                if offset_tokens is None:
+                    _fetch_in_sequence(pool, fetch, first.token, write)
+                else:
+                    _fetch_in_parallel(pool, fetch, offset_tokens, write)
 
         with self.connect() as connection, connection:
             indexed = [row[0] for row in connection.execute("SELECT run_uuid FROM runs WHERE experiment_id = ?", (int(experiment_id),))]
@@ -382,3 +396,44 @@ def _digest(run: Run) -> str:
         sorted(data.metrics.items()), sorted(data.params.items()), sorted(data.tags.items()),
     )
     return hashlib.sha1(repr(content).encode(), usedforsecurity=False).hexdigest()
+
+
+def _offset_tokens(token: str) -> Iterator[str] | None:
+    """Return page tokens for the offsets after the first page, or None if `token` is not offset-based.
+
+    NOTE: MLflow's SQL and file stores page by offset with tokens that
+    `SearchUtils` writes; MLflow calls that format unstable, so it is checked
+    on the server's own first token, and anything else is paged in sequence.
+    """
+    from mlflow.exceptions import MlflowException
+    from mlflow.utils.search_utils import SearchUtils
+
+    try:
+        offset = SearchUtils.parse_start_offset_from_page_token(token)
+    except MlflowException:
+        return None
+    if offset != SYNC_PAGE or SearchUtils.create_page_token(offset).decode() != str(token):
+        return None
+    return (SearchUtils.create_page_token(offset).decode() for offset in itertools.count(SYNC_PAGE, SYNC_PAGE))
+
+
+def _fetch_in_parallel(pool: ThreadPoolExecutor, fetch, tokens: Iterator[str], write) -> None:
+    """Keep PARALLEL_PAGES requests in flight, write pages in order, stop after the last one."""
+    pending: deque = deque(pool.submit(fetch, next(tokens)) for _ in range(PARALLEL_PAGES))
+    ended = False
+    while pending:
+        page = pending.popleft().result()
+        write(page)
+        if not page.token:
+            ended = True
+        if not ended:
+            pending.append(pool.submit(fetch, next(tokens)))
+
+
+def _fetch_in_sequence(pool: ThreadPoolExecutor, fetch, token: str, write) -> None:
+    """Follow the server's tokens, fetching the next page while the last one is written."""
+    upcoming = pool.submit(fetch, token)
+    while upcoming is not None:
+        page = upcoming.result()
+        upcoming = pool.submit(fetch, page.token) if page.token else None
+        write(page)

@@ -1,4 +1,4 @@
-"""What the Runs screen asks of a tracking store, and the rows it gets back.
+"""What the Runs screen requests from a tracking store, and the rows it gets back.
 
 Sort keys and the query are plain values, so that a query can be built and
 its `order_by` written without importing mlflow. The filter string is parsed
@@ -111,10 +111,6 @@ def _unquote(key: str) -> str:
     return key
 
 
-NEWEST_FIRST = SortKey(ATTRIBUTE, "start_time", ascending=False)
-"""MLflow's default order: newest run first."""
-
-
 @dataclass(frozen=True)
 class RunsQuery:
     """A search for runs, with the meaning of MLflow's `search_runs` arguments."""
@@ -150,9 +146,13 @@ class ModelVersionRef:
         return text
 
 
-@dataclass
+@dataclass(slots=True)
 class RunRow:
-    """One run as the table shows it: MLflow's run info, latest metrics, params and some tags."""
+    """One run as the table shows it: MLflow's run info, latest metrics, params and some tags.
+
+    Slotted, and with dicts of strings and floats only, so that the garbage
+    collector has few objects to scan when 20,000 runs are loaded.
+    """
 
     run_id: str
     experiment_id: str
@@ -171,7 +171,7 @@ class RunRow:
     tags: dict[str, str] = field(default_factory=dict)
     """Only the tags the table needs: lineage tags and the run name."""
 
-    model_versions: list[ModelVersionRef] = field(default_factory=list)
+    model_versions: tuple[ModelVersionRef, ...] = ()
 
     @property
     def deleted(self) -> bool:

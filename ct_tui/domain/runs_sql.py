@@ -6,11 +6,12 @@ index of a tracking server have tables named and shaped like MLflow's: `runs`,
 `registered_model_aliases`. The same compiled query serves both.
 
 The ordering copies `_get_orderby_clauses` of MLflow's SqlAlchemyStore
-(mlflow/store/tracking/sqlalchemy_store.py, MLflow 3.x): for each sort key,
-first a presence rank (metrics: real value 0, NaN 1, missing 2; other keys:
-present 0, missing 1), then the value; then `start_time DESC` unless the user
-sorts on it; then `run_uuid`. The filters copy `_get_sqlalchemy_filter_clauses`:
-a metric filter never matches a NaN metric, except with `!=`. Unlike MLflow,
+(mlflow/store/tracking/sqlalchemy_store.py, MLflow 3.x). Each sort key sorts
+first by a presence rank (metrics: real value 0, NaN 1, missing 2; other keys:
+present 0, missing 1), then by the value. Ties fall to `start_time DESC`,
+unless the user sorts on it, then to `run_uuid`. The filters copy
+`_get_sqlalchemy_filter_clauses`: a metric filter never matches a NaN metric,
+except with `!=`. Unlike MLflow,
 metric, param and tag lookups are indexed joins on (key, run_uuid), so sorting
 20,000 runs by a metric takes milliseconds instead of seconds.
 """
@@ -227,7 +228,7 @@ def fetch_rows(
                 rows[run_id].tags[key] = value or ""
         if with_registry:
             for run_id, versions in _model_versions(connection, batch).items():
-                rows[run_id].model_versions = versions
+                rows[run_id].model_versions = tuple(versions)
     return [rows[run_id] for run_id in run_ids if run_id in rows]
 
 

@@ -56,6 +56,14 @@ class ColumnKeys:
     differing_params: list[str] = field(default_factory=list)
     """Params whose value is not the same in every matching run."""
 
+    @classmethod
+    def of_rows(cls, rows: list[RunRow]) -> ColumnKeys:
+        """Return the keys of `rows` alone: a first guess while the store lists the keys of all runs."""
+        metrics = sorted({key for row in rows for key in row.metrics})
+        params = sorted({key for row in rows for key in row.params})
+        differing = [key for key in params if len({row.params.get(key) for row in rows}) > 1]
+        return cls(metrics, params, differing)
+
 
 class RunsCursor:
     """The ordered result of a search, read a page at a time."""
@@ -202,7 +210,7 @@ class SqlRunsStore:
         return True
 
     def poll(self, experiment_id: str) -> bool:
-        """Return whether the store file changed since the last call (the first call says True)."""
+        """Return whether the store file changed since the last call; the first call returns True."""
         token = self.change_token()
         changed = token != self._last_token
         self._last_token = token
@@ -241,7 +249,7 @@ def unknown_schema_reason(path: Path) -> str | None:
 
     A store that does not exist yet can be: it reads as empty, and ct-tui does
     not create it. Otherwise the schema revision in `alembic_version` must be
-    one the installed MLflow knows, and every column the queries read must exist.
+    one of the installed MLflow's migrations, and every column the queries read must exist.
     """
     if not path.exists():
         return None
@@ -271,9 +279,10 @@ def unknown_schema_reason(path: Path) -> str | None:
 
 @lru_cache(maxsize=1)
 def known_schema_revisions() -> frozenset[str]:
-    """Return the alembic revisions of the installed MLflow's database migrations.
+    """Return the alembic revisions of the installed MLflow's database migrations, without importing mlflow.
 
-    Reads the migration files as text, so that mlflow is not imported.
+    MLflow names each migration file `<revision>_<slug>.py` (alembic's default
+    template); a file named otherwise is read for its `revision = "..."` line.
     """
     spec = find_spec("mlflow")
     if spec is None or not spec.submodule_search_locations:
@@ -282,6 +291,10 @@ def known_schema_revisions() -> frozenset[str]:
     revisions = set()
     pattern = re.compile(r'^revision\s*=\s*["\']([0-9a-f]+)["\']', re.MULTILINE)
     for migration in folder.glob("*.py"):
+        prefix = migration.name.split("_", 1)[0]
+        if re.fullmatch(r"[0-9a-f]{12}", prefix):
+            revisions.add(prefix)
+            continue
         match = pattern.search(migration.read_text(encoding="utf-8", errors="replace"))
         if match:
             revisions.add(match.group(1))

@@ -46,7 +46,7 @@ def snapshot_project(snapshot_store: Path, monkeypatch: pytest.MonkeyPatch) -> P
 
 def test_runs_screen(snap_compare, snapshot_project: Path) -> None:
     """The newest runs first: start, status, duration, the three metrics, the differing params,
-    the short commit, and `v1 @champion` on the newest run; the status line says 40 runs."""
+    the short commit, and `v1 @champion` on the newest run; the status line reads 40 runs."""
 
     async def open_runs(pilot) -> None:
         await pilot.press("3")

@@ -1,4 +1,4 @@
-"""The local runs index: built and synced through MlflowClient, it answers like MLflow's search.
+"""The local runs index: built and synced through MlflowClient, it returns what MLflow's search returns.
 
 The index is meant for tracking servers; these tests sync it from a SQLite
 store through the same MlflowClient calls, which exercises every path but HTTP.
@@ -64,7 +64,7 @@ def test_index_persists_between_sessions(case_store: Path, tmp_path: Path) -> No
     assert index_path(reopened.project).parent == tmp_path / ".ct-tui" / "runs-index"
 
 
-def test_incremental_sync_sees_new_deleted_restored_and_purged_runs(mlflow_schema_template: Path, tmp_path: Path) -> None:
+def test_incremental_sync_changes(mlflow_schema_template: Path, tmp_path: Path) -> None:
     store = tmp_path / "mlflow.db"
     _, runs = build_store(store, 30, template=mlflow_schema_template)
     index = index_for(store, tmp_path)

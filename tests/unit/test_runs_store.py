@@ -105,7 +105,7 @@ def test_model_versions_and_aliases_on_rows(mlflow_schema_template: Path, tmp_pa
     rows = store_for(path).search(query()).fetch(10)
     by_id = {row.run_id: row for row in rows}
     assert [version.label for version in by_id[runs[0].run_id].model_versions] == ["ct-model v1", "ct-model v2 @champion"]
-    assert by_id[runs[1].run_id].model_versions == []
+    assert by_id[runs[1].run_id].model_versions == ()
 
 
 def test_missing_store_reads_empty_and_stays_missing(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ class RunCompareScreen(ForwardWorkerErrors, Screen):
     """Whether rows whose values are equal in every run are hidden."""
 
     metric_index: reactive[int] = reactive(0, init=False)
-    """Which metric the plot overlays, as an index into the sorted metric keys."""
+    """Index, into the sorted metric keys, of the metric the plot overlays."""
 
     @dataclass
     class HistoriesLoaded(Message):

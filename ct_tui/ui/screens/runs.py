@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import work
 from textual.app import ComposeResult
@@ -30,12 +30,12 @@ from ct_tui.ui.screens.runs_view import RunsView, status_line, title_line
 from ct_tui.ui.screens.runs_columns import (
     RunsColumn,
     build_columns,
+    choose_metrics,
+    choose_params,
     column_for_sort,
-    default_metrics,
-    default_params,
     to_table_row,
 )
-from ct_tui.ui.widgets.runs_table import RunsTable
+from ct_tui.ui.widgets.runs_table import RunsTable, TableRow
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +70,15 @@ class RunsScreen(RunsActions, Screen):
 
     @dataclass
     class RunsLoaded(Message):
-        """A search finished: its first rows, the columns and how many runs match."""
+        """A search finished: its first rows, already formatted for the table, and the columns."""
 
         generation: int
         experiment: Experiment | None
         query: RunsQuery | None
         cursor: RunsCursor | None
         rows: list[RunRow]
+        table_rows: list[TableRow]
+        columns: list[RunsColumn]
         keys: ColumnKeys
         key_metrics: list[str]
         complete: bool
@@ -86,6 +88,22 @@ class RunsScreen(RunsActions, Screen):
     class PageLoaded(Message):
         generation: int
         rows: list[RunRow]
+        table_rows: list[TableRow]
+
+    @dataclass
+    class KeysLoaded(Message):
+        """The store listed the metric and param keys of every matching run."""
+
+        generation: int
+        keys: ColumnKeys
+
+    @dataclass
+    class ColumnsChanged(Message):
+        """The loaded rows were formatted again for the columns chosen with `c`."""
+
+        generation: int
+        columns: list[RunsColumn]
+        table_rows: list[TableRow]
 
     @dataclass
     class SyncProgressed(Message):
@@ -115,11 +133,12 @@ class RunsScreen(RunsActions, Screen):
         self._marked: dict[str, RunRow] = {}
         self._columns: list[RunsColumn] = []
         self._keys = ColumnKeys()
+        self._keys_cache: dict[tuple, ColumnKeys] = {}
         self._key_metrics: list[str] = []
         self._complete = True
         self._loaded_at: float | None = None
         self._error: str | None = None
-        self._syncing: str | None = None
+        self._synced_once = False
         self._poll_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -153,51 +172,74 @@ class RunsScreen(RunsActions, Screen):
         self._show_status("searching…")
         table = self.query_one(RunsTable)
         count = max(FIRST_PAGE, len(table.rows)) if keep_loaded else FIRST_PAGE
-        self._load(self._generation, count, table.cursor_run_id)
+        self._load(self._generation, replace(self.view), count, table.cursor_run_id)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs-load")
-    def _load(self, generation: int, count: int, keep_run: str | None) -> None:
-        project = self.app.project
+    def _load(self, generation: int, view: RunsView, count: int, keep_run: str | None) -> None:
+        project, settings = self.app.project, self.app.settings
         if self._store is None:
             self._store = open_runs_store(project)
         store = self._store
-        view = self.view
-        experiment = view.experiment or resolve_experiment(store, self.app.settings.experiment)
+        experiment = view.experiment or resolve_experiment(store, settings.experiment)
         metrics_keys = key_metrics(project.root)
         if experiment is None:
-            self.post_message(self.RunsLoaded(generation, None, None, None, [], ColumnKeys(), metrics_keys, True))
+            columns = build_columns(metrics_keys, [])
+            self.post_message(self.RunsLoaded(generation, None, None, None, [], [], columns, ColumnKeys(), metrics_keys, True))
             return
         query = RunsQuery((experiment.experiment_id,), view.filter_string, view.sort, view.include_deleted)
         complete = store.is_complete(experiment.experiment_id)
         searched = query if complete else RunsQuery(query.experiment_ids, include_deleted=query.include_deleted)
         cursor = store.search(searched)
         rows = cursor.fetch(count)
-        keys = store.list_columns(searched)
-        self.post_message(self.RunsLoaded(generation, experiment, query, cursor, rows, keys, metrics_keys, complete, keep_run))
-        if self._needs_sync(experiment):
-            self._syncing = experiment.experiment_id
-            self.app.call_from_thread(self._sync, experiment.experiment_id, False)
+        # Listing the keys of every run takes longer than the first page on a
+        # large store, so the page comes first, with the keys of the last search
+        # or of its own rows; KeysLoaded corrects the columns if they differ.
+        keys_of = (experiment.experiment_id, searched.filter_string, searched.include_deleted)
+        keys = self._keys_cache.get(keys_of) or ColumnKeys.of_rows(rows)
+        # Rows are formatted here, not in the event loop: thousands of them
+        # would block it for longer than a frame.
+        columns = build_columns(choose_metrics(view, metrics_keys, keys), choose_params(view, keys))
+        table_rows = [to_table_row(row, columns, settings.model_name) for row in rows]
+        self.post_message(
+            self.RunsLoaded(generation, experiment, query, cursor, rows, table_rows, columns, keys, metrics_keys, complete, keep_run)
+        )
+        exact = store.list_columns(searched)
+        self._keys_cache[keys_of] = exact
+        self.post_message(self.KeysLoaded(generation, exact))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs-page")
-    def _load_page(self, generation: int, cursor: RunsCursor) -> None:
+    def _load_page(self, generation: int, cursor: RunsCursor, columns: list[RunsColumn]) -> None:
         rows = cursor.fetch(NEXT_PAGE)
-        self.post_message(self.PageLoaded(generation, rows))
+        model_name = self.app.settings.model_name
+        self.post_message(self.PageLoaded(generation, rows, [to_table_row(row, columns, model_name) for row in rows]))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runs-columns")
+    def format_rows(self, generation: int, columns: list[RunsColumn], rows: list[RunRow]) -> None:
+        """Format the loaded rows for new columns, off the event loop."""
+        model_name = self.app.settings.model_name
+        self.post_message(self.ColumnsChanged(generation, columns, [to_table_row(row, columns, model_name) for row in rows]))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs-sync")
     def _sync(self, experiment_id: str, full: bool) -> None:
-        store = self._store
-        try:
-            changed = store.sync(experiment_id, full=full, on_progress=lambda count: self.post_message(self.SyncProgressed(count)))
-        finally:
-            self._syncing = None
+        changed = self._store.sync(
+            experiment_id, full=full, on_progress=lambda count: self.post_message(self.SyncProgressed(count))
+        )
         self.post_message(self.SyncFinished(changed))
 
-    def _needs_sync(self, experiment: Experiment) -> bool:
-        return hasattr(self._store, "sync") and self._syncing is None and self._loaded_at is None
+    def _start_first_sync(self, experiment_id: str) -> None:
+        """Bring a server's index up to date once per screen, after its first page is drawn.
+
+        Syncing imports mlflow and parses pages, which would slow that first frame.
+        """
+        if hasattr(self._store, "sync") and not self._synced_once:
+            self._synced_once = True
+            self._sync(experiment_id, False)
 
     def on_runs_screen_runs_loaded(self, message: RunsLoaded) -> None:
         if message.generation != self._generation:
             return
+        if message.experiment is not None:
+            self.call_after_refresh(self._start_first_sync, message.experiment.experiment_id)
         self.view.experiment = message.experiment
         self._query = message.query
         self._cursor = message.cursor
@@ -207,15 +249,11 @@ class RunsScreen(RunsActions, Screen):
         self._loaded_at = time.time()
         self._error = None
         self._rows = {row.run_id: row for row in message.rows}
-        self._columns = build_columns(self._metric_columns(), self._param_columns())
+        self._columns = message.columns
         table = self.query_one(RunsTable)
         table.has_more = bool(message.cursor and message.cursor.has_more)
         table.sorted_column = column_for_sort(self._columns, self.view.sort) if message.complete else None
-        table.set_rows(
-            [column.table_column() for column in self._columns],
-            [to_table_row(row, self._columns, self.app.settings.model_name) for row in message.rows],
-            keep=message.keep_run,
-        )
+        table.set_rows([column.table_column() for column in self._columns], message.table_rows, keep=message.keep_run)
         self._show_status()
 
     def on_runs_screen_page_loaded(self, message: PageLoaded) -> None:
@@ -225,12 +263,29 @@ class RunsScreen(RunsActions, Screen):
             self._rows[row.run_id] = row
         table = self.query_one(RunsTable)
         table.has_more = bool(self._cursor and self._cursor.has_more)
-        table.append_rows(to_table_row(row, self._columns, self.app.settings.model_name) for row in message.rows)
+        table.append_rows(message.table_rows)
         self._show_status()
 
-    def on_runs_table_more_wanted(self, message: RunsTable.MoreWanted) -> None:
+    def on_runs_screen_keys_loaded(self, message: KeysLoaded) -> None:
+        if message.generation != self._generation or message.keys == self._keys:
+            return
+        self._keys = message.keys
+        columns = build_columns(*self.shown_columns())
+        if [column.key for column in columns] != [column.key for column in self._columns]:
+            rows = [self._rows[row.key] for row in self.query_one(RunsTable).rows]
+            self.format_rows(self._generation, columns, rows)
+
+    def on_runs_screen_columns_changed(self, message: ColumnsChanged) -> None:
+        if message.generation != self._generation:
+            return
+        self._columns = message.columns
+        table = self.query_one(RunsTable)
+        table.sorted_column = column_for_sort(self._columns, self.view.sort) if self._complete else None
+        table.set_rows([column.table_column() for column in self._columns], message.table_rows, keep=table.cursor_run_id)
+
+    def on_runs_table_more_requested(self, message: RunsTable.MoreRequested) -> None:
         if self._cursor is not None and self._cursor.has_more:
-            self._load_page(self._generation, self._cursor)
+            self._load_page(self._generation, self._cursor, self._columns)
 
     def on_runs_screen_sync_progressed(self, message: SyncProgressed) -> None:
         first_page = not self.query_one(RunsTable).rows
@@ -290,7 +345,7 @@ class RunsScreen(RunsActions, Screen):
             return
         self._error = str(event.worker.error)
         if event.worker.group == "runs-load" and self._query is not None:
-            # The rows on screen still answer the last query that worked: say so.
+            # The rows on screen still come from the last query that worked, so show that query.
             self.view.filter_string = self._query.filter_string
             self.view.sort = self._query.sort
             self.view.include_deleted = self._query.include_deleted
@@ -316,12 +371,7 @@ class RunsScreen(RunsActions, Screen):
             )
         )
 
-    def _metric_columns(self) -> list[str]:
-        if self.view.metrics is not None:
-            return self.view.metrics
-        return default_metrics(self._key_metrics, self._keys.metrics)
-
-    def _param_columns(self) -> list[str]:
-        if self.view.params is not None:
-            return self.view.params
-        return default_params(self._keys.differing_params)
+    def shown_columns(self) -> tuple[list[str], list[str]]:
+        """Return the metric and param keys the table shows now."""
+        view = self.view
+        return choose_metrics(view, self._key_metrics, self._keys), choose_params(view, self._keys)

@@ -5,21 +5,19 @@ A mixin of RunsScreen, kept apart so that each file reads as one concern.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from textual import work
 
 from ct_tui.domain.runs_query import FILTER_EXAMPLE, Experiment
 from ct_tui.ui.screens.dialogs import TextInputDialog
-from ct_tui.ui.screens.runs_columns import build_columns, column_for_sort, to_table_row
+from ct_tui.ui.screens.runs_columns import build_columns
 from ct_tui.ui.screens.runs_dialogs import ColumnChoice, ColumnChooser, ExperimentPicker, SortChoice, SortPicker
 from ct_tui.ui.widgets.runs_table import RunsTable
 
 if TYPE_CHECKING:
     from ct_tui.ui.screens.runs import RunsScreen
 
-log = logging.getLogger(__name__)
 
 
 class RunsActions:
@@ -71,24 +69,13 @@ class RunsActions:
             if choice is not None:
                 self.view.metrics = choice.metrics
                 self.view.params = choice.params
-                self.redraw_columns()
+                # Every loaded row has all its metrics and params, so no search is needed.
+                columns = build_columns(*self.shown_columns())
+                rows = [self._rows[row.key] for row in self.query_one(RunsTable).rows]
+                self.format_rows(self._generation, columns, rows)
 
-        self.app.push_screen(
-            ColumnChooser(self._keys.metrics, self._keys.params, self._metric_columns(), self._param_columns()),
-            chosen,
-        )
-
-    def redraw_columns(self: RunsScreen) -> None:
-        """Show the chosen columns from the rows already loaded: every row holds all its metrics and params."""
-        table = self.query_one(RunsTable)
-        self._columns = build_columns(self._metric_columns(), self._param_columns())
-        table.sorted_column = column_for_sort(self._columns, self.view.sort) if self._complete else None
-        model_name = self.app.settings.model_name
-        table.set_rows(
-            [column.table_column() for column in self._columns],
-            [to_table_row(self._rows[row.key], self._columns, model_name) for row in table.rows],
-            keep=table.cursor_run_id,
-        )
+        metrics, params = self.shown_columns()
+        self.app.push_screen(ColumnChooser(self._keys.metrics, self._keys.params, metrics, params), chosen)
 
     def action_mark(self: RunsScreen) -> None:
         table = self.query_one(RunsTable)
@@ -135,7 +122,7 @@ class RunsActions:
                 self.view.experiment = experiment
                 self.view.metrics = None
                 self.view.params = None
-                self._loaded_at = None
+                self._synced_once = False
                 self.reload()
 
         current = self.view.experiment.experiment_id if self.view.experiment else None
@@ -171,19 +158,8 @@ class RunsActions:
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs-params")
     def _plan_params(self: RunsScreen, values: dict[str, str], run_label: str) -> None:
-        try:
-            from ct_tui.domain.params import plan_updates
-        except ImportError as error:
-            # NOTE: the safe params write lives in ct_tui.domain.params; until it
-            # is installed, `P` says so instead of writing params.yaml itself.
-            log.warning("use these params: %s", error)
-            self.app.call_from_thread(
-                self.notify,
-                "Writing params needs ct_tui.domain.params (the Params screen's safe write), not in this build.",
-                title="Use these params",
-                severity="error",
-            )
-            return
+        from ct_tui.domain.params import plan_updates
+
         plan = plan_updates(self.app.project.root, values)
         self.app.call_from_thread(self._confirm_params, plan, run_label)
 

@@ -1,4 +1,4 @@
-"""Which columns the Runs screen shows, how it sorts on them, and how a run becomes a row of cells."""
+"""Columns of the Runs screen: their order, the MLflow sort key of each, and the cells of a run."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import datetime
 from ct_tui.domain import tags
 from ct_tui.domain.run_detail import format_metric
 from ct_tui.domain.runs_query import ATTRIBUTE, METRIC, PARAM, TAG, RunRow, SortKey
+from ct_tui.domain.runs_store import ColumnKeys
+from ct_tui.ui.screens.runs_view import RunsView
 from ct_tui.ui.widgets.runs_table import TableColumn, TableRow
 
 DEFAULT_PARAM_COLUMNS = 3
@@ -66,20 +68,25 @@ def column_for_sort(columns: list[RunsColumn], sort: SortKey | None) -> str | No
     return None
 
 
-def default_metrics(key_metrics: list[str], store_metrics: list[str]) -> list[str]:
-    """Return the metrics of the project's DVC metrics file, else the first metrics the store has."""
+def choose_metrics(view: RunsView, key_metrics: list[str], keys: ColumnKeys) -> list[str]:
+    """Return the metrics chosen with `c`, else those of the project's DVC metrics file, else the store's first."""
+    if view.metrics is not None:
+        return view.metrics
     if key_metrics:
         return list(key_metrics)
-    return store_metrics[:DEFAULT_METRIC_COLUMNS]
+    return keys.metrics[:DEFAULT_METRIC_COLUMNS]
 
 
-def default_params(differing: list[str]) -> list[str]:
-    return differing[:DEFAULT_PARAM_COLUMNS]
+def choose_params(view: RunsView, keys: ColumnKeys) -> list[str]:
+    """Return the params chosen with `c`, else the first params whose value differs between runs."""
+    if view.params is not None:
+        return view.params
+    return keys.differing_params[:DEFAULT_PARAM_COLUMNS]
 
 
 def to_table_row(run: RunRow, columns: list[RunsColumn], model_name: str) -> TableRow:
     """Format `run` as the cells of `columns`; `model_name` is left out of version labels to save width."""
-    return TableRow(run.run_id, [_cell(run, column, model_name) for column in columns], run.deleted)
+    return TableRow(run.run_id, tuple(_cell(run, column, model_name) for column in columns), run.deleted)
 
 
 def _cell(run: RunRow, column: RunsColumn, model_name: str) -> str:
@@ -88,7 +95,9 @@ def _cell(run: RunRow, column: RunsColumn, model_name: str) -> str:
     if column.key == "status":
         return "deleted" if run.deleted else run.status.lower()
     if column.key == "duration":
-        return format_duration(run.duration_ms) if run.end_time else ("…" if run.status == "RUNNING" else "")
+        if run.end_time:
+            return format_duration(run.duration_ms)
+        return "…" if run.status == "RUNNING" else ""
     if column.key == "commit":
         return format_commit(run.tags)
     if column.key == "models":

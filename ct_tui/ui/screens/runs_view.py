@@ -1,4 +1,4 @@
-"""What the user asked the Runs screen to show, and the two lines that describe it above the table."""
+"""The Runs screen's view (search and columns the user chose) and the two lines above its table."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Send a screen's failed workers to the App, which shows every failure the same way.
 
 Textual's `Worker.StateChanged` does not bubble (Textual 8), so the App's
-handler only sees workers the App started itself unless a screen forwards them.
+handler only receives the state changes of workers the App started, unless a
+screen forwards them.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from ct_tui.domain.runs_query import ModelVersionRef
 
 
 def lineage_markup(lineage: Lineage, versions: list[ModelVersionRef]) -> str:
-    """Return Rich markup that answers "what exactly produced this run?"."""
+    """Return Rich markup on what produced the run: commit, working tree, data and model versions."""
     lines = []
     if lineage.commit is None:
         lines.append("[b]Commit[/b]   unknown: the run has no commit tag")

@@ -7,7 +7,7 @@ store. This table keeps rows as plain strings and renders a line on demand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -34,12 +34,12 @@ class TableColumn:
     """`left` or `right`."""
 
 
-@dataclass
+@dataclass(slots=True)
 class TableRow:
     key: str
     """The run id."""
 
-    cells: Sequence[str]
+    cells: tuple[str, ...]
     deleted: bool = False
 
 
@@ -96,8 +96,8 @@ class RunsTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
     """Index of the highlighted row."""
 
-    class MoreWanted(Message):
-        """The cursor or the view came near the last loaded row while more rows exist."""
+    class MoreRequested(Message):
+        """The cursor or the view came near the last loaded row, and more rows exist."""
 
     @dataclass
     class CursorMoved(Message):
@@ -202,7 +202,7 @@ class RunsTable(ScrollView, can_focus=True):
         last_visible = round(self.scroll_y) + self._visible_rows
         if max(self.cursor_row, last_visible) >= len(self.rows) - self._more_threshold:
             self._more_requested = True
-            self.post_message(self.MoreWanted())
+            self.post_message(self.MoreRequested())
 
     def action_cursor(self, delta: int) -> None:
         self.cursor_row = self.cursor_row + delta
