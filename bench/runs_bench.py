@@ -213,6 +213,10 @@ def bench_server(folder: Path, root: Path, runs: int, args: argparse.Namespace) 
         newest_s, _ = median_probe(index_root, "", args.repeat, tracking_uri=url)
         row("first page sorted by accuracy, index built (s)", f"{sorted_s:.3f}", "")
         row("first page newest first, index built (s)", f"{newest_s:.3f}", "")
+        full = probe(index_root, SORT, "--scroll", "--idle", str(args.idle), tracking_uri=url)
+        row("  longest event-loop stall while scrolling (ms)", f"{full['max_stall_ms']:.0f}", "")
+        row("peak memory with every run loaded (MiB)", f"{full['peak_rss_mib']:.0f}", "")
+        row(f"idle CPU over {args.idle:.0f} s (% of a core)", f"{full['idle_cpu_percent']:.2f}", "")
     finally:
         stop_server(server)
 

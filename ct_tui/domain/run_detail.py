@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 from ct_tui.domain.lineage import Lineage, read_lineage, read_lock_md5s
 from ct_tui.domain.project import Project
-from ct_tui.domain.runs_client import call, run_row_from_mlflow
+from ct_tui.domain.runs_client import call, open_client, run_row_from_mlflow
 from ct_tui.domain.runs_query import ModelVersionRef, RunRow
-from ct_tui.domain.tracking_client import make_client
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ def load_run_detail(project: Project, run_id: str, lock_md5s: dict[str, str] | N
     Raises TrackingError when the store fails. A run without lineage tags gets
     a lineage of unknowns, not an error.
     """
-    client = call(project.tracking_uri, lambda: make_client(project))
+    client = open_client(project)
     uri = project.tracking_uri
     run = call(uri, lambda: client.get_run(run_id))
     row = run_row_from_mlflow(run)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +196,68 @@ async def test_experiment_picker(small_project: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert [row.key for row in table.rows] == [run.info.run_id]
+
+
+async def test_client_store_pages_without_a_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store ct-tui cannot read with SQL (here a file store) pages through MlflowClient."""
+    from ct_tui.ui.screens import runs as runs_screen
+
+    root = make_ct_project(tmp_path / "project")
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    store_uri = (tmp_path / "mlruns").as_uri()
+    client = MlflowClient(store_uri)
+    experiment = client.create_experiment("ct-project")
+    for index in range(25):
+        started = 1_767_225_600_000 + index * 1000
+        run = client.create_run(experiment, run_name=f"run-{index:02d}", start_time=started)
+        client.log_metric(run.info.run_id, "accuracy", index / 100)
+        client.set_terminated(run.info.run_id, end_time=started + 500)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store_uri)
+    monkeypatch.setattr(runs_screen, "FIRST_PAGE", 10)
+    monkeypatch.setattr(runs_screen, "NEXT_PAGE", 10)
+
+    app = make_app(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # Pages of 10 are shorter than the screen, so the table asks for the next ones itself.
+        table = await open_runs(pilot)
+        assert len(table.rows) == 25
+        assert not table.has_more
+        assert status_text(pilot).startswith("25 runs")
+        expected = mlflow_run_ids(client, experiment, "", [], include_deleted=False)
+        assert [row.key for row in table.rows] == expected
+
+
+PROBE = """
+import asyncio, json, sys
+from ct_tui.domain.project import open_project
+from ct_tui.settings import load_settings
+from ct_tui.ui.app import CtTuiApp
+from ct_tui.ui.widgets.runs_table import RunsTable
+
+project = open_project(sys.argv[1])
+app = CtTuiApp(project, load_settings(project.root))
+seen = {}
+
+async def first_page(pilot):
+    await pilot.press("3")
+    table = app.screen.query_one(RunsTable)
+    while not table.rows:
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+    seen.update(rows=len(table.rows), mlflow="mlflow" in sys.modules)
+    app.exit()
+
+app.run(headless=True, size=(80, 24), auto_pilot=first_page)
+print(json.dumps(seen))
+"""
+
+
+def test_sorted_first_page_without_mlflow(case_project: Path) -> None:
+    """On the embedded store the first page, sorted by a metric, needs no mlflow import."""
+    env = {**os.environ, "CT_TUI_RUNS_ORDER_BY": "metrics.accuracy DESC"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(case_project)], capture_output=True, text=True, timeout=120, check=True, env=env
+    )
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["rows"] == 200
+    assert seen["mlflow"] is False

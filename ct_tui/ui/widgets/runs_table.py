@@ -139,12 +139,14 @@ class RunsTable(ScrollView, can_focus=True):
         self.refresh()
 
     def append_rows(self, rows: Iterable[TableRow]) -> None:
+        """Add rows at the end; set `has_more` first, since more may be requested at once."""
         rows = list(rows)
         self.rows.extend(rows)
         self._grow_widths(rows)
         self._more_requested = False
         self._update_virtual_size()
         self.refresh()
+        self._check_more()
 
     def toggle_mark(self) -> None:
         run_id = self.cursor_run_id
