@@ -88,7 +88,7 @@ print(json.dumps({"build_s": time.perf_counter() - started}))
 
 
 def make_project(folder: Path, runs: int) -> Path:
-    """Create a minimal DVC project whose `mlflow.db` holds `runs` generated runs."""
+    """Create a minimal DVC project with `runs` generated runs in its `mlflow.db`."""
     root = folder / f"project-{runs}"
     (root / ".dvc").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[tool.ct-tui]\nexperiment = "ct-project"\n')

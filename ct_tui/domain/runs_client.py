@@ -39,9 +39,10 @@ _frozen = False
 def open_client(project: Project) -> MlflowClient:
     """Return `make_client(project)`; the first call also freezes the objects the mlflow import left.
 
-    Importing mlflow leaves about 150,000 long-lived objects. Each full garbage
-    collection would scan them again, which stalled the event loop for 150 ms
-    while scrolling 20,000 runs (2 cores); frozen, they are skipped.
+    Importing mlflow leaves about 150,000 long-lived objects, and each full
+    garbage collection scanned them again. That stalled the event loop for
+    150 ms while scrolling 20,000 runs (bench/runs_bench.py, 2 cores). Frozen
+    objects are skipped.
     NOTE: an object alive at that moment that later becomes unreachable
     cyclic garbage is never collected; at most a few screens' worth.
     """

@@ -23,14 +23,15 @@ import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ct_tui.domain.project import Project, describe_store, mask_uri
-from ct_tui.domain.runs_client import ClientRunsStore, call, iterate_pages, list_model_versions, metric_value
+from ct_tui.domain.runs_client import ClientRunsStore, call, iterate_pages, list_model_versions
+from ct_tui.domain.runs_index_tables import SCHEMA, delete_runs, write_runs
 from ct_tui.domain.runs_query import Experiment
 from ct_tui.domain.runs_store import SqlRunsStore
 
@@ -56,27 +57,6 @@ PARALLEL_PAGES = 4
 
 ID_BATCH = 100
 """Run ids per `attributes.run_id IN (...)` filter."""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS experiments (experiment_id INTEGER PRIMARY KEY, name TEXT, lifecycle_stage TEXT);
-CREATE TABLE IF NOT EXISTS runs (
-    run_uuid TEXT PRIMARY KEY, experiment_id INTEGER, name TEXT, status TEXT, start_time INTEGER,
-    end_time INTEGER, lifecycle_stage TEXT, user_id TEXT, artifact_uri TEXT, ct_digest TEXT);
-CREATE INDEX IF NOT EXISTS runs_experiment_start ON runs (experiment_id, start_time);
-CREATE TABLE IF NOT EXISTS latest_metrics (
-    key TEXT, value REAL, timestamp INTEGER, step INTEGER, is_nan INTEGER, run_uuid TEXT, PRIMARY KEY (key, run_uuid));
-CREATE INDEX IF NOT EXISTS latest_metrics_run ON latest_metrics (run_uuid);
-CREATE TABLE IF NOT EXISTS params (key TEXT, value TEXT, run_uuid TEXT, PRIMARY KEY (key, run_uuid));
-CREATE INDEX IF NOT EXISTS params_run ON params (run_uuid);
-CREATE TABLE IF NOT EXISTS tags (key TEXT, value TEXT, run_uuid TEXT, PRIMARY KEY (key, run_uuid));
-CREATE INDEX IF NOT EXISTS tags_run ON tags (run_uuid);
-CREATE TABLE IF NOT EXISTS model_versions (name TEXT, version INTEGER, run_id TEXT, current_stage TEXT, PRIMARY KEY (name, version));
-CREATE INDEX IF NOT EXISTS model_versions_run ON model_versions (run_id);
-CREATE TABLE IF NOT EXISTS registered_model_aliases (alias TEXT, version INTEGER, name TEXT, PRIMARY KEY (name, alias));
-CREATE TABLE IF NOT EXISTS sync_state (experiment_id INTEGER PRIMARY KEY, complete INTEGER, full_synced_at REAL, synced_at REAL);
-"""
-
 
 def index_path(project: Project) -> Path:
     """Return the index file of the project's tracking server; the name hides credentials."""
@@ -198,7 +178,7 @@ class IndexedRunsStore(SqlRunsStore):
         with self.connect() as connection, connection:
             indexed = [row[0] for row in connection.execute("SELECT run_uuid FROM runs WHERE experiment_id = ?", (int(experiment_id),))]
             purged = [run_id for run_id in indexed if run_id not in seen]
-            _delete_runs(connection, purged)
+            delete_runs(connection, purged)
             now = time.time()
             connection.execute(
                 "INSERT OR REPLACE INTO sync_state (experiment_id, complete, full_synced_at, synced_at) VALUES (?, 1, ?, ?)",
@@ -265,7 +245,7 @@ class IndexedRunsStore(SqlRunsStore):
 
         written = self._write_runs(list(found.values()))
         with self.connect() as connection, connection:
-            _delete_runs(connection, purged)
+            delete_runs(connection, purged)
             connection.execute("UPDATE sync_state SET synced_at = ? WHERE experiment_id = ?", (time.time(), int(experiment_id)))
         return written + len(purged)
 
@@ -285,62 +265,12 @@ class IndexedRunsStore(SqlRunsStore):
                         [(alias, ref.version, ref.name) for alias in ref.aliases],
                     )
 
-    def _write_runs(self, runs: Iterable[Run]) -> int:
+    def _write_runs(self, runs: list[Run]) -> int:
         """Write the runs whose content differs from the index; return how many did."""
-        digests = {run.info.run_id: _digest(run) for run in runs}
-        by_id = {run.info.run_id: run for run in runs}
-        if not by_id:
+        if not runs:
             return 0
         with self.connect() as connection, connection:
-            known: dict[str, str] = {}
-            ids = list(by_id)
-            for start in range(0, len(ids), 500):
-                batch = ids[start : start + 500]
-                known.update(
-                    connection.execute(
-                        f"SELECT run_uuid, ct_digest FROM runs WHERE run_uuid IN ({', '.join('?' * len(batch))})", batch
-                    ).fetchall()
-                )
-            changed = [run for run_id, run in by_id.items() if known.get(run_id) != digests[run_id]]
-            if not changed:
-                return 0
-            _delete_runs(connection, [run.info.run_id for run in changed], keep_runs=True)
-            connection.executemany(
-                "INSERT OR REPLACE INTO runs (run_uuid, experiment_id, name, status, start_time, end_time,"
-                " lifecycle_stage, user_id, artifact_uri, ct_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        run.info.run_id,
-                        int(run.info.experiment_id),
-                        run.info.run_name,
-                        run.info.status,
-                        run.info.start_time,
-                        run.info.end_time,
-                        run.info.lifecycle_stage,
-                        run.info.user_id,
-                        run.info.artifact_uri,
-                        digests[run.info.run_id],
-                    )
-                    for run in changed
-                ],
-            )
-            metrics = []
-            for run in changed:
-                for key, value in run.data.metrics.items():
-                    stored, is_nan = metric_value(float(value))
-                    metrics.append((key, stored, is_nan, run.info.run_id))
-            connection.executemany(
-                "INSERT INTO latest_metrics (key, value, is_nan, run_uuid) VALUES (?, ?, ?, ?)", metrics
-            )
-            connection.executemany(
-                "INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)",
-                [(key, value, run.info.run_id) for run in changed for key, value in run.data.params.items()],
-            )
-            connection.executemany(
-                "INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?)",
-                [(key, value, run.info.run_id) for run in changed for key, value in run.data.tags.items()],
-            )
-        return len(changed)
+            return write_runs(connection, runs)
 
     def _create(self) -> None:
         if self._created:
@@ -356,7 +286,7 @@ class IndexedRunsStore(SqlRunsStore):
                 tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
                 for table in tables:
                     connection.execute(f"DROP TABLE IF EXISTS {table}")
-                connection.executescript(_SCHEMA)
+                connection.executescript(SCHEMA)
                 connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (INDEX_FORMAT,))
                 connection.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('tracking_uri', ?)", (mask_uri(self.project.tracking_uri),)
@@ -376,26 +306,6 @@ def _recent_filters(newest_start: int | None, newest_end: int | None) -> list[st
 
 def _ids_filter(run_ids: list[str]) -> str:
     return "attributes.run_id IN (" + ", ".join(f"'{run_id}'" for run_id in run_ids) + ")"
-
-
-def _delete_runs(connection: sqlite3.Connection, run_ids: list[str], *, keep_runs: bool = False) -> None:
-    tables = ("latest_metrics", "params", "tags") if keep_runs else ("latest_metrics", "params", "tags", "runs")
-    for start in range(0, len(run_ids), 500):
-        batch = run_ids[start : start + 500]
-        marks = ", ".join("?" * len(batch))
-        for table in tables:
-            connection.execute(f"DELETE FROM {table} WHERE run_uuid IN ({marks})", batch)
-
-
-def _digest(run: Run) -> str:
-    """Return a fingerprint of everything the index stores about `run`."""
-    info, data = run.info, run.data
-    content = (
-        info.experiment_id, info.run_name, info.status, info.start_time, info.end_time,
-        info.lifecycle_stage, info.user_id, info.artifact_uri,
-        sorted(data.metrics.items()), sorted(data.params.items()), sorted(data.tags.items()),
-    )
-    return hashlib.sha1(repr(content).encode(), usedforsecurity=False).hexdigest()
 
 
 def _offset_tokens(token: str) -> Iterator[str] | None:

@@ -180,17 +180,20 @@ class RunsScreen(RunsActions, Screen):
         if self._store is None:
             self._store = open_runs_store(project)
         store = self._store
+
         experiment = view.experiment or resolve_experiment(store, settings.experiment)
         metrics_keys = key_metrics(project.root)
         if experiment is None:
             columns = build_columns(metrics_keys, [])
             self.post_message(self.RunsLoaded(generation, None, None, None, [], [], columns, ColumnKeys(), metrics_keys, True))
             return
+
         query = RunsQuery((experiment.experiment_id,), view.filter_string, view.sort, view.include_deleted)
         complete = store.is_complete(experiment.experiment_id)
         searched = query if complete else RunsQuery(query.experiment_ids, include_deleted=query.include_deleted)
         cursor = store.search(searched)
         rows = cursor.fetch(count)
+
         # Listing the keys of every run takes longer than the first page on a
         # large store, so the page comes first, with the keys of the last search
         # or of its own rows; KeysLoaded corrects the columns if they differ.
