@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 MODEL = "ct-model"
 DATA_PATH = "data/raw/train.csv"
@@ -157,3 +160,17 @@ def main(root: Path) -> None:
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]))
+
+
+@pytest.fixture(scope="session")
+def registry_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The registry project, built once per session; copy it with `registry_project`."""
+    return build(tmp_path_factory.mktemp("registry") / "project")
+
+
+@pytest.fixture
+def registry_project(registry_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the registry project, safe to change."""
+    root = tmp_path / "project"
+    shutil.copytree(registry_template, root, symlinks=True)
+    return root

@@ -70,10 +70,12 @@ def comparison_rows(plan: MovePlan) -> list[ComparisonRow]:
             )
         )
 
+    if plan.param_names:
+        rows.append(ComparisonRow("params that differ", "", ""))
     for name in plan.param_names:
         rows.append(
             ComparisonRow(
-                f"param {name}",
+                f"  {name}",
                 (target.params.get(name) if target else None) or "-",
                 (holder.params.get(name) if holder else None) or "-",
                 differs=True,

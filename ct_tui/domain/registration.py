@@ -101,7 +101,10 @@ def _logged_model_source(client: "MlflowClient", run) -> tuple[str, str | None]:
             )
         logged = named
     if logged:
-        return f"models:/{logged[0].model_id}", logged[0].model_id
+        # The SQLite registry resolves a `models:/<id>` source through the
+        # process-wide tracking URI, not this client's (MLflow 3.17), so the
+        # artifact location is passed instead, with the id alongside.
+        return logged[0].artifact_location, logged[0].model_id
 
     artifacts = {item.path for item in client.list_artifacts(run_id, "model")}
     if "model/MLmodel" in artifacts:
