@@ -47,7 +47,6 @@ def comparison_rows(plan: MovePlan) -> list[ComparisonRow]:
     holder = plan.holder
     rows = [
         ComparisonRow("version", _version_cell(target), _holder_cell(plan)),
-        _row("source run", target, holder, lambda info: f"{info.short_run}{_run_mark(info)}"),
         _row("commit", target, holder, _commit_cell),
         _row("uncommitted", target, holder, _dirty_cell),
         _row("data md5", target, holder, _data_cell),
@@ -138,10 +137,6 @@ def _holder_cell(plan: MovePlan) -> str:
     if plan.holder_dangling:
         return f"v{plan.holder_version} (deleted)"
     return "none"
-
-
-def _run_mark(info: VersionInfo) -> str:
-    return {"deleted": " (deleted)", "missing": " (not found)"}.get(info.run_state, "")
 
 
 def _commit_cell(info: VersionInfo) -> str:

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ct_tui.domain.audit import AuditRecord
 from ct_tui.domain.errors import CtTuiError
@@ -42,7 +42,7 @@ class RegistryScreen(Screen):
     BINDINGS = [
         Binding("p", "promote", "Promote", id="registry.promote"),
         Binding("b", "rollback", "Rollback", id="registry.rollback"),
-        Binding("x", "remove_alias", "Unalias", id="registry.remove_alias"),
+        Binding("x", "remove_alias", "Remove alias", id="registry.remove_alias"),
         Binding("h", "history", "History", id="registry.history"),
         Binding("r", "refresh", "Refresh", id="registry.refresh"),
     ]
@@ -115,6 +115,11 @@ class RegistryScreen(Screen):
         self._set_status(Content("Loading the model registry…"))
         self.query_one(VersionsTable).focus()
         self.load_models()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker.StateChanged does not bubble, so failures of this screen's
+        # workers are handed to the app, which shows them in an error dialog.
+        self.app.on_worker_state_changed(event)
 
     # Loading
 

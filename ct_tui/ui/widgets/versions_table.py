@@ -36,7 +36,11 @@ class VersionsTable(DataTable):
         self.add_column("Commit", key="commit")
         self.add_column("Data", key="data")
         self.add_column("Run", key="run")
-        self.add_column("Status", key="status")
+        # Nearly every version is READY; the column appears when one is not,
+        # which also keeps the table within 80 columns.
+        show_status = any(info.status != "READY" for info in detail.versions)
+        if show_status:
+            self.add_column("Status", key="status")
         if detail.has_stages:
             self.add_column("Stage", key="stage")
 
@@ -49,8 +53,9 @@ class VersionsTable(DataTable):
                 _commit_cell(info, warning),
                 _data_cell(info, warning),
                 _run_cell(info, warning),
-                Text(info.status.lower().replace("_", " ")),
             ]
+            if show_status:
+                cells.append(Text(info.status.lower().replace("_", " ")))
             if detail.has_stages:
                 cells.append(Text(info.stage or ""))
             self.add_row(*cells, key=str(info.version))
@@ -78,7 +83,8 @@ class VersionDetail(Static):
         lines = [
             Content.assemble(
                 (f"v{info.version}", "bold"),
-                f"  registered {info.created.astimezone():%Y-%m-%d %H:%M}  run {info.run_id or 'none'}{run_state}",
+                f"  {info.status.lower()}, registered {info.created.astimezone():%Y-%m-%d %H:%M}"
+                f"  run {info.run_id or 'none'}{run_state}",
             )
         ]
         if lineage.commit is None:
