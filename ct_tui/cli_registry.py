@@ -3,10 +3,13 @@
 They use the same plans, gate and audit records as the Registry screen, so a
 move made from CI shows up in the screen's history and can be rolled back there.
 
-Exit codes: 0 success; 1 the move was not made (the gate refused it, the user
-answered no, or the alias moved meanwhile); 2 bad input (unknown model,
-version or alias, or a confirmation needed but impossible); 3 the tracking
-store failed.
+Exit codes:
+  0  success;
+  1  the move was not made: the gate rejected it, the user declined at the
+     prompt, or the alias moved meanwhile;
+  2  bad input: unknown model, version or alias, or a confirmation needed
+     while stdin is not a terminal;
+  3  the tracking store failed.
 
 Confirmation: on a terminal, a move is shown and asked about (`y` to go on).
 When stdin is not a terminal, as in CI, nothing can be asked, so the command
@@ -140,7 +143,7 @@ def run_history(project: Project, settings: Settings, args: argparse.Namespace) 
 
 
 def describe_record(record) -> str:
-    """One line for an audit record: what moved, who, when, and the gate."""
+    """Format an audit record as one line: what moved, who, when, and the gate."""
     when = record.when.strftime("%Y-%m-%d %H:%M:%S UTC")
     moved = f"{_label(record.from_version)} -> {_label(record.to_version)}"
     gate = ""

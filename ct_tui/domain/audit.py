@@ -167,7 +167,7 @@ def parse_history(model_tags: dict[str, str], alias: str | None = None) -> list[
             data = json.loads(value)
             # Fields a later ct-tui may add are dropped rather than rejected.
             record = AuditRecord(**{name: data[name] for name in _STORED_FIELDS if name in data}, key=key)
-            record.when
+            _ = record.when  # parsed here, so that a bad time skips the tag instead of failing the sort
         except (ValueError, TypeError, AttributeError) as error:
             log.warning("ignoring unreadable audit tag %s: %s", key, error)
             continue

@@ -1,7 +1,7 @@
 """The side-by-side of a move plan: target version against the alias's current holder.
 
 Both the promote dialog and the headless commands show these rows, so the
-terminal and a CI log say the same thing.
+screen and a CI log show the same comparison.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class ComparisonRow:
 
 
 def plan_title(plan: MovePlan) -> str:
-    """One line that says what the move does, such as `Promote ct-model v2 to champion`."""
+    """Describe the move in one line, such as `Promote ct-model v2 to champion (now on v1)`."""
     holder = _version_label(plan.holder_version, plan.holder_dangling)
     if plan.action == "remove":
         return f"Remove alias {plan.alias} of {plan.model} (now on {holder})"

@@ -20,13 +20,13 @@ def make_app(root: Path) -> CtTuiApp:
     return CtTuiApp(project, load_settings(project.root))
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    """Let the app run until `condition()` holds; fail naming `what` after `timeout` seconds."""
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], description: str, timeout: float = 15.0) -> None:
+    """Let the app run until `condition()` is true; fail naming `description` after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {description}")
         await pilot.pause(0.05)
 
 

@@ -14,6 +14,7 @@ from ct_tui.domain.project import open_project
 from ct_tui.domain.registry import read_aliases
 from ct_tui.domain.tracking_client import make_client
 from tests.app.registry_pilot import make_app, open_registry, select_version, text_of, wait_for, wait_for_screen
+from tests.conftest import git
 from tests.registry_store import MODEL
 
 
@@ -34,7 +35,8 @@ async def test_versions_show_metrics_aliases_lineage(registry_project: Path) -> 
         assert "aliases champion → v1" in status
         await select_version(pilot, table, 2)
         detail = text_of(app.screen.query_one("#version-detail"))
-        assert "commit " in detail and "Train the first model" in detail
+        head = git(registry_project, "rev-parse", "HEAD").strip()
+        assert f"commit {head[:8]} Train the first model" in detail
         assert "matches dvc.lock" in detail
         assert "no lineage warnings" in detail
 

@@ -32,7 +32,7 @@ from tests.registry_store import MODEL, run_ids
 pytestmark = pytest.mark.server
 
 STARTUP_SECONDS = 90
-"""How long the server may take to answer /health; it took 9 to 18 s on a 2-core machine."""
+"""Seconds the server may take before /health responds; it took 9 to 18 s on a 2-core machine."""
 
 
 def _free_port() -> int:
@@ -59,7 +59,7 @@ def server_project(registry_template: Path, tmp_path_factory: pytest.TempPathFac
         _wait_healthy(url, server)
         yield root, url
     finally:
-        # The server forks a worker; its own session holds both.
+        # The server forks a worker, so the whole session it leads is stopped.
         os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=15)

@@ -1,6 +1,6 @@
 """The headless registry commands: exit codes and messages.
 
-The first test runs the installed `ct-tui`; the others call the same
+The first test runs the installed `ct-tui`. The others call the same
 subcommand handlers in-process, because each start of the command costs
 about 2.5 s of MLflow import and store set-up.
 """
@@ -92,7 +92,7 @@ def test_answer_no_at_prompt_changes_nothing(
     registry_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     answers = io.StringIO("n\n")
-    answers.isatty = lambda: True  # stands in for a terminal, which a test cannot open here
+    answers.isatty = lambda: True  # a test has no terminal, so this StringIO acts as one
     monkeypatch.setattr(sys, "stdin", answers)
 
     assert run_command(registry_project, "promote", MODEL, "2") == 1

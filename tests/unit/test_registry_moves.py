@@ -211,3 +211,15 @@ def test_version_lineage_summary(opened) -> None:
     assert newest.warnings == []
     assert detail.version(1).aliases == ("champion",)
     assert not detail.has_stages
+
+
+def test_legacy_stage_shown_only_when_set(opened) -> None:
+    project, settings = opened
+    assert read_model(project, MODEL).has_stages is False
+
+    make_client(project).transition_model_version_stage(MODEL, "1", "Production")
+
+    detail = read_model(project, MODEL)
+    assert detail.has_stages is True
+    assert detail.version(1).stage == "Production"
+    assert detail.version(2).stage is None

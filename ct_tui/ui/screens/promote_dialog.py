@@ -13,7 +13,7 @@ from ct_tui.domain.comparison import ComparisonRow, comparison_rows, plan_title
 from ct_tui.domain.promotion import MovePlan
 
 OVERRIDE_WORD = "override"
-"""What the user types to promote despite a gate that did not pass."""
+"""Word the user types to promote despite a gate that did not pass."""
 
 LABEL_WIDTH = 25
 DELTA_WIDTH = 8

@@ -71,7 +71,7 @@ class RegistryScreen(Screen):
 
         plan: MovePlan
         notice: str = ""
-        """Why the plan is shown again, such as the alias having moved meanwhile."""
+        """Reason the plan is shown again, such as the alias having moved meanwhile."""
 
     @dataclass
     class MoveApplied(Message):
@@ -170,11 +170,15 @@ class RegistryScreen(Screen):
                 Content("No registered models yet: each `dvc repro` registers its model, or press g on a run on the Runs screen.")
             )
             return
-        wanted = self.selected_model if self.selected_model in names else None
-        wanted = wanted or (self.app.settings.model_name if self.app.settings.model_name in names else names[0])
-        self.selected_model = wanted
-        option_list.highlighted = names.index(wanted)
-        self.load_model(wanted)
+        if self.selected_model in names:
+            chosen = self.selected_model
+        elif self.app.settings.model_name in names:
+            chosen = self.app.settings.model_name
+        else:
+            chosen = names[0]
+        self.selected_model = chosen
+        option_list.highlighted = names.index(chosen)
+        self.load_model(chosen)
 
     @on(OptionList.OptionHighlighted, "#models")
     def _model_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -354,9 +358,11 @@ class RegistryScreen(Screen):
             if detail.dangling:
                 dangling = ", ".join(f"{a} → v{n}" for a, n in sorted(detail.dangling.items()))
                 parts.append(Content.assemble((f"dangling {dangling} (version deleted)", "$warning")))
-        if self.load_error:
-            when = f"data from {self.fetched_at:%H:%M:%S}" if self.fetched_at else "no data"
-            parts.insert(0, Content.assemble((f"stale, {when}: {self.load_error} (r retry)", "$error")))
+        if self.load_error and self.fetched_at:
+            stale = f"stale, data from {self.fetched_at:%H:%M:%S}: {self.load_error} (r retry)"
+            parts.insert(0, Content.assemble((stale, "$error")))
+        elif self.load_error:
+            parts.insert(0, Content.assemble((f"cannot read the registry: {self.load_error} (r retry)", "$error")))
         self._set_status(Content(" · ").join(parts) if parts else Content(""))
 
     def _set_status(self, content: Content) -> None:
