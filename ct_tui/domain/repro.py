@@ -1,0 +1,358 @@
+"""Run `dvc repro` (and `dvc push`) as a process group, stream its output, cancel it cleanly.
+
+The command runs in a new session, so it and every child (the training
+script included) share one process group that a cancel signals as a whole:
+SIGINT first, as ctrl+c in a terminal would, then SIGTERM, then SIGKILL.
+The full output is saved under `.ct-tui/logs/`, so the log of a failed run
+can be read after the app has closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Mapping, TextIO
+
+from ct_tui.domain.errors import DvcError
+from ct_tui.domain.logstream import LineAssembler, OutputBuffer
+from ct_tui.domain.process_group import group_alive, wait_group_gone
+from ct_tui.domain.project import Project
+
+log = logging.getLogger(__name__)
+
+LOG_MAX_LINES = 10_000
+"""Lines the log panel keeps; older ones are only in the log file."""
+
+NOTIFY_INTERVAL = 1 / 30
+"""Seconds between two output notifications to the UI: at most about 30 a second."""
+
+READ_SIZE = 256 * 1024
+"""Bytes read from the pipe at a time; large reads keep the reader ahead of a flooding stage."""
+
+STOP_WAITS = {signal.SIGINT: 3.0, signal.SIGTERM: 3.0, signal.SIGKILL: 2.0}
+"""Seconds to wait for the process group to exit after each signal of a cancel."""
+
+_RUNNING_STAGE = re.compile(r"^Running stage '(?P<stage>.+)':$")
+
+
+@dataclass(frozen=True)
+class DvcCommand:
+    """A dvc command line that ct-tui runs with streamed output."""
+
+    kind: str
+    """`repro`, `dry run` or `push`: what the log file and the messages call it."""
+
+    args: tuple[str, ...]
+    """Arguments after `dvc`."""
+
+    stage: str | None = None
+    force: bool = False
+
+    @property
+    def title(self) -> str:
+        return "dvc " + " ".join(self.args)
+
+    @property
+    def log_suffix(self) -> str:
+        return {"repro": "repro", "dry run": "repro-dry", "push": "push"}.get(self.kind, "dvc")
+
+
+def repro_command(
+    stage: str | None = None, *, force: bool = False, dry: bool = False, all_pipelines: bool = False
+) -> DvcCommand:
+    """Return `dvc repro` for the whole pipeline, or for `stage` alone (`--single-item`).
+
+    Without a target, `dvc repro` runs only the stages of the dvc.yaml at the
+    root; `all_pipelines` adds those of nested dvc.yaml files.
+    """
+    args = ["repro"]
+    if force:
+        args.append("--force")
+    if dry:
+        args.append("--dry")
+    if stage is not None:
+        args += ["--single-item", stage]
+    elif all_pipelines:
+        args.append("--all-pipelines")
+    return DvcCommand(kind="dry run" if dry else "repro", args=tuple(args), stage=stage, force=force)
+
+
+def push_command(remote: str | None = None) -> DvcCommand:
+    """Return `dvc push` to the default remote, or to `remote`."""
+    args = ["push"] + (["--remote", remote] if remote else [])
+    return DvcCommand(kind="push", args=tuple(args))
+
+
+def subprocess_env(project: Project, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the environment of a dvc command and of the stages it runs.
+
+    Stage commands say `python`, which must be the Python ct-tui runs on, so
+    its bin folder comes first in PATH. Python stages run unbuffered so their
+    lines show as they are printed, and the training stage logs to the same
+    MLflow store that ct-tui reads.
+    """
+    env = dict(os.environ if base is None else base)
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    env["PYTHONUNBUFFERED"] = "1"
+    env["DVC_NO_ANALYTICS"] = "1"
+    env["MLFLOW_TRACKING_URI"] = project.tracking_uri
+    return env
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a dvc command ended."""
+
+    command: DvcCommand
+    exit_code: int | None
+    """The exit code; negative when a signal ended dvc (-2 for SIGINT)."""
+
+    seconds: float
+    cancelled: bool
+    stage: str | None
+    """The stage that was running last, from DVC's `Running stage 'x':` line."""
+
+    log_path: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.cancelled
+
+    def describe(self) -> str:
+        """Return one line for the user: what ran, how it ended, after how long."""
+        during = f" during stage '{self.stage}'" if self.stage else ""
+        if self.cancelled:
+            return f"{self.command.title} cancelled{during} after {self.seconds:.1f} s (exit code {self.exit_code})"
+        if self.exit_code == 0:
+            return f"{self.command.title} finished: exit code 0 in {self.seconds:.1f} s"
+        return f"{self.command.title} failed{during}: exit code {self.exit_code} after {self.seconds:.1f} s"
+
+
+class DvcRun:
+    """One dvc command running in its own process group, its output read by a plain thread.
+
+    `on_output` is called from the reader thread, at most about 30 times a
+    second, when new output waits in `buffer`; `on_finished` is called from
+    the same thread once the command has exited and its output is drained.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        command: DvcCommand,
+        on_output: Callable[[], None],
+        on_finished: Callable[[RunResult], None],
+        *,
+        max_lines: int = LOG_MAX_LINES,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.project = project
+        self.command = command
+        self.buffer = OutputBuffer(max_lines)
+        """Output not yet taken by the UI."""
+
+        self._on_output = on_output
+        self._on_finished = on_finished
+        self._env = subprocess_env(project) if env is None else dict(env)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._started = 0.0
+        self._cancelled = False
+        self._stage: str | None = None
+        self._done = threading.Event()
+        self._start_lock = threading.Lock()
+        self._result: RunResult | None = None
+        self._log_file: TextIO | None = None
+        self.log_path = _new_log_path(project.logs_dir, command.log_suffix)
+        """Where the full output is written."""
+
+    @property
+    def running(self) -> bool:
+        """True from creation until the command has ended, failed to start or was stopped before it started."""
+        return not self._done.is_set()
+
+    @property
+    def stage(self) -> str | None:
+        """The stage DVC said it is running, if any yet."""
+        return self._stage
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of dvc, which is also the id of its process group."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def result(self) -> RunResult | None:
+        return self._result
+
+    def start(self) -> None:
+        """Start the command; raise DvcError when it cannot be started."""
+        # The lock orders start() against a stop() from another thread, so a
+        # run stopped before it started never starts.
+        with self._start_lock:
+            if self._cancelled:
+                self._done.set()
+                return
+            self._open_log()
+            argv = [sys.executable, "-m", "dvc", *self.command.args]
+            log.info("starting %s in %s", self.command.title, self.project.root)
+            self._started = time.monotonic()
+            try:
+                self._process = subprocess.Popen(
+                    argv,
+                    cwd=self.project.root,
+                    env=self._env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            except OSError as error:
+                self._close_log()
+                self._done.set()
+                raise DvcError(f"cannot start {self.command.title}: {error}") from error
+        threading.Thread(target=self._read, name=f"dvc-{self.command.kind}-reader", daemon=True).start()
+
+    def _open_log(self) -> None:
+        try:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._log_file = self.log_path.open("w", encoding="utf-8", errors="replace")
+        except OSError as error:
+            self._done.set()
+            raise DvcError(f"cannot write the log file {self.log_path}: {error}; check the folder's permissions") from error
+        self._write_log([f"$ {self.command.title}"])
+
+    def stop(self) -> None:
+        """Cancel: signal the whole process group, escalating; block until it has exited."""
+        with self._start_lock:
+            self._cancelled = True
+            process = self._process
+        if process is None or self._done.is_set():
+            return
+        for signum, wait in STOP_WAITS.items():
+            if not group_alive(process.pid):
+                break
+            log.info("sending %s to the process group %d of %s", signum.name, process.pid, self.command.title)
+            try:
+                os.killpg(process.pid, signum)
+            except ProcessLookupError:
+                break
+            if wait_group_gone(process.pid, wait):
+                break
+        else:
+            log.error("process group %d of %s survived SIGKILL", process.pid, self.command.title)
+        self._done.wait(timeout=10.0)
+
+    def wait(self, timeout: float | None = None) -> RunResult | None:
+        """Block until the command has ended and its output is drained; return the result."""
+        self._done.wait(timeout)
+        return self._result
+
+    def _read(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        tail: list[str] = []
+        try:
+            tail = self._pump(process.stdout.fileno())
+        finally:
+            exit_code = process.wait()
+            process.stdout.close()
+            self._result = RunResult(
+                command=self.command,
+                exit_code=exit_code,
+                seconds=time.monotonic() - self._started,
+                cancelled=self._cancelled,
+                stage=self._stage,
+                log_path=self.log_path,
+            )
+            self._write_log([f"# {self._result.describe()}"])
+            self._close_log()
+            self._deliver(tail, "")
+            log.info("%s", self._result.describe())
+            self._done.set()
+            self._on_finished(self._result)
+
+    def _pump(self, fd: int) -> list[str]:
+        """Read until end of file, writing the log and handing lines to the buffer.
+
+        Returns the lines not yet handed over.
+        """
+        assembler = LineAssembler()
+        pending: list[str] = []
+        partial = ""
+        dirty = False
+        last_notify = 0.0
+        while True:
+            if dirty:
+                # Output waits for the UI: read more only until the next notification is due.
+                timeout = NOTIFY_INTERVAL - (time.monotonic() - last_notify)
+                if timeout > 0 and not select.select([fd], [], [], timeout)[0]:
+                    self._deliver(pending, partial)
+                    pending, dirty, last_notify = [], False, time.monotonic()
+                    continue
+            chunk = os.read(fd, READ_SIZE)
+            if not chunk:
+                break
+            lines = assembler.feed(chunk)
+            if lines:
+                self._write_log(lines)
+                if b"Running stage '" in chunk:
+                    self._note_stage(lines)
+                pending.extend(lines)
+            partial = assembler.partial
+            dirty = True
+            if time.monotonic() - last_notify >= NOTIFY_INTERVAL:
+                self._deliver(pending, partial)
+                pending, dirty, last_notify = [], False, time.monotonic()
+        tail = assembler.finish()
+        self._write_log(tail)
+        return pending + tail
+
+    def _write_log(self, lines: list[str]) -> None:
+        if self._log_file is None or not lines:
+            return
+        try:
+            self._log_file.write("\n".join(lines))
+            self._log_file.write("\n")
+        except OSError as error:
+            # A full disk must not stop the run; the panel still shows the output.
+            log.error("cannot write %s, the rest of the output is not saved: %s", self.log_path, error)
+            self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log_file is not None:
+            try:
+                self._log_file.close()
+            except OSError as error:
+                log.error("cannot close %s: %s", self.log_path, error)
+            self._log_file = None
+
+    def _deliver(self, lines: list[str], partial: str) -> None:
+        if self.buffer.put(lines, partial):
+            self._on_output()
+
+    def _note_stage(self, lines: list[str]) -> None:
+        for line in lines:
+            match = _RUNNING_STAGE.match(line)
+            if match:
+                self._stage = match.group("stage")
+
+
+def _new_log_path(logs_dir: Path, suffix: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = logs_dir / f"{stamp}-{suffix}.log"
+    counter = 1
+    while path.exists():
+        counter += 1
+        path = logs_dir / f"{stamp}-{counter}-{suffix}.log"
+    return path
