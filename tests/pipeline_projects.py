@@ -15,6 +15,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import dvc, git
 
 STATUS_CASES_YAML = """\
@@ -193,3 +195,15 @@ def stop_group(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def status_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The status-cases project, reproduced once with `archive` frozen; copy it before changing it."""
+    return make_status_cases_project(tmp_path_factory.mktemp("status-cases") / "project")
+
+
+@pytest.fixture
+def status_cases(status_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the status-cases project."""
+    return copy_project(status_template, tmp_path / "project")

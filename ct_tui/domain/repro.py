@@ -43,6 +43,7 @@ STOP_WAITS = {signal.SIGINT: 3.0, signal.SIGTERM: 3.0, signal.SIGKILL: 2.0}
 """Seconds to wait for the process group to exit after each signal of a cancel."""
 
 _RUNNING_STAGE = re.compile(r"^Running stage '(?P<stage>.+)':$")
+_FAILED_STAGE = re.compile(r"^ERROR: failed to reproduce '(?P<stage>[^']+)'")
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,18 @@ class RunResult:
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.cancelled
 
-    def describe(self) -> str:
-        """Return one line for the user: what ran, how it ended, after how long."""
+    def describe(self, *, short: bool = False) -> str:
+        """Return one line for the user: what ran, how it ended, after how long.
+
+        The short form names the kind of command (`repro`) instead of its whole command line.
+        """
+        name = self.command.kind if short else self.command.title
         during = f" during stage '{self.stage}'" if self.stage else ""
         if self.cancelled:
-            return f"{self.command.title} cancelled{during} after {self.seconds:.1f} s (exit code {self.exit_code})"
+            return f"{name} cancelled{during} after {self.seconds:.1f} s (exit code {self.exit_code})"
         if self.exit_code == 0:
-            return f"{self.command.title} finished: exit code 0 in {self.seconds:.1f} s"
-        return f"{self.command.title} failed{during}: exit code {self.exit_code} after {self.seconds:.1f} s"
+            return f"{name} finished: exit code 0 in {self.seconds:.1f} s"
+        return f"{name} failed{during}: exit code {self.exit_code} after {self.seconds:.1f} s"
 
 
 class DvcRun:
@@ -306,8 +311,7 @@ class DvcRun:
             lines = assembler.feed(chunk)
             if lines:
                 self._write_log(lines)
-                if b"Running stage '" in chunk:
-                    self._note_stage(lines)
+                self._note_stage(lines)
                 pending.extend(lines)
             partial = assembler.partial
             dirty = True
@@ -342,10 +346,12 @@ class DvcRun:
             self._on_output()
 
     def _note_stage(self, lines: list[str]) -> None:
+        """Remember the stage DVC announced last, or the one it reported failing."""
         for line in lines:
-            match = _RUNNING_STAGE.match(line)
-            if match:
-                self._stage = match.group("stage")
+            if line.startswith(("Running stage '", "ERROR: failed to reproduce '")):
+                match = _RUNNING_STAGE.match(line) or _FAILED_STAGE.match(line)
+                if match:
+                    self._stage = match.group("stage")
 
 
 def _new_log_path(logs_dir: Path, suffix: str) -> Path:

@@ -10,24 +10,18 @@ from ct_tui.domain.errors import DvcError
 from ct_tui.domain.pipeline import PipelineStatus, StageState, load_status
 from tests.pipeline_projects import (
     LockHolderProcess,
-    copy_project,
-    make_status_cases_project,
     stage_script_project,
     start_dvc_repro,
     stop_group,
+    status_cases,  # noqa: F401 - a fixture, used by name
+    status_template,  # noqa: F401 - a fixture, used by name
     wait_for_line,
 )
 
 
-@pytest.fixture(scope="session")
-def status_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_status_cases_project(tmp_path_factory.mktemp("status-cases") / "project")
-
-
 @pytest.fixture
-def cases(status_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the status-cases project, reproduced once, `archive` frozen."""
-    return copy_project(status_template, tmp_path / "project")
+def cases(status_cases: Path) -> Path:
+    return status_cases
 
 
 def reasons_of(status: PipelineStatus, address: str) -> list[str]:

@@ -46,7 +46,7 @@ class PipelineScreen(Screen):
         Binding("r", "repro", "Repro", id="pipeline.repro"),
         Binding("s", "repro_stage", "Stage", id="pipeline.repro_stage"),
         Binding("f", "toggle_force", "Force", id="pipeline.force"),
-        Binding("d", "dry_run", "Dry run", id="pipeline.dry_run"),
+        Binding("d", "dry_run", "Dry run", id="pipeline.dry_run", show=False),
         Binding("c,ctrl+c", "cancel", "Cancel", id="pipeline.cancel", key_display="c"),
         Binding("f5,ctrl+r", "refresh_status", "Refresh", id="pipeline.refresh", key_display="F5", show=False),
         Binding("P", "push", "Push", id="pipeline.push", show=False),
@@ -112,8 +112,9 @@ class PipelineScreen(Screen):
                 yield StageDetail(id="stage-detail")
         yield Static(id="pipeline-status")
         yield LogView(LOG_MAX_LINES, id="log")
-        # Without the palette hint, every key of this screen and the app fits in 80 columns.
-        yield Footer(show_command_palette=False)
+        # Compact and without the palette hint, every key of this screen and
+        # of the app fits in 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(StageList).border_title = "Stages"
@@ -196,18 +197,20 @@ class PipelineScreen(Screen):
         return Content(", ".join(parts))
 
     def _show_status_line(self) -> None:
-        parts: list[Content] = [self._status_note]
+        """Show what runs or ran last, then the stages' summary or why it is missing."""
+        parts: list[Content] = []
         run = self.dvc_run
         if run is not None and run.running:
-            running = f"{run.command.title} running"
+            running = f"{run.command.kind} running"
             if run.stage:
                 running += f": stage '{run.stage}'"
             parts.append(Content.from_markup("[$accent]$running[/]", running=running))
         elif run is not None and run.result is not None:
             colour = "$success" if run.result.ok else "$error"
-            parts.append(Content.from_markup(f"[{colour}]$result[/]", result=run.result.describe()))
+            parts.append(Content.from_markup(f"[{colour}]$result[/]", result=run.result.describe(short=True)))
         if self.force:
             parts.append(Content.from_markup("[$warning]force on[/]"))
+        parts.append(self._status_note)
         self.query_one("#pipeline-status", Static).update(Content(" · ").join(parts))
 
     # dvc commands

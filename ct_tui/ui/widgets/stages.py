@@ -22,6 +22,10 @@ def describe_state(stage: Stage) -> Content:
     return Content.from_markup(f"[{colour}]$mark $state[/]", mark=mark, state=stage.state.value)
 
 
+NAME_WIDTH = 22
+"""Characters of a stage's indented name in the list; longer names end in `…` there."""
+
+
 class StageList(OptionList):
     """The stages in the order `dvc repro` runs them, indented by how deep they sit in the DAG."""
 
@@ -29,6 +33,7 @@ class StageList(OptionList):
         """Replace the stages shown, keeping the highlighted stage when it still exists."""
         current = self.highlighted_option.id if self.highlighted_option is not None else None
         width = max((len(stage.address) + 2 * status.depth(stage.address) for stage in status.stages), default=0)
+        width = min(width, NAME_WIDTH)
         options = [Option(self._prompt(status, stage, width), id=stage.address) for stage in status.stages]
         self.set_options(options)
         addresses = [stage.address for stage in status.stages]
@@ -47,7 +52,8 @@ class StageList(OptionList):
         depth = status.depth(stage.address)
         branch = "  " * (depth - 1) + "└ " if depth else ""
         mark, colour = STATE_MARKS[stage.state]
-        name = f"{branch}{stage.address}".ljust(width)
+        name = f"{branch}{stage.address}"
+        name = name[: width - 1] + "…" if len(name) > width else name.ljust(width)
         return Content.from_markup(
             f"[{colour}]$mark[/] $name  [{colour}]$state[/]", mark=mark, name=name, state=stage.state.value
         )
