@@ -54,11 +54,9 @@ def log_lines(app: CtTuiApp) -> list[str]:
 
 def row_of(app: CtTuiApp, address: str) -> str:
     """Return the stage list's row of `address`, such as `✓ └ train       up to date`."""
-    for row in stage_rows(app):
-        words = row.split()
-        name = words[2] if words[1] == "└" else words[1]
-        if name == address:
-            return row
+    for option in pipeline_screen(app).query_one(StageList).options:
+        if option.id == address:
+            return str(option.prompt)
     raise AssertionError(f"no row for {address!r} in {stage_rows(app)}")
 
 
