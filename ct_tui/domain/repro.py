@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None
 import re
 import select
 import signal
@@ -38,6 +43,17 @@ NOTIFY_INTERVAL = 1 / 30
 
 READ_SIZE = 256 * 1024
 """Bytes read from the pipe at a time; large reads keep the reader ahead of a flooding stage."""
+
+PIPE_SIZE = 1024 * 1024
+"""Bytes the output pipe holds (Linux), so a stage keeps writing while the reader waits."""
+
+SHORT_READ = 16 * 1024
+"""A read shorter than this means output trickles in; the reader then waits `GATHER_SECONDS`."""
+
+GATHER_SECONDS = 0.005
+"""Pause after a short read so that a stage printing one line per write() is read in
+large chunks: without it the reader wakes for every line and its Python work per
+wake-up, not the data, costs the CPU."""
 
 STOP_WAITS = {signal.SIGINT: 3.0, signal.SIGTERM: 3.0, signal.SIGKILL: 2.0}
 """Seconds to wait for the process group to exit after each signal of a cancel."""
@@ -226,6 +242,7 @@ class DvcRun:
                 self._close_log()
                 self._done.set()
                 raise DvcError(f"cannot start {self.command.title}: {error}") from error
+        _enlarge_pipe(self._process.stdout.fileno())
         threading.Thread(target=self._read, name=f"dvc-{self.command.kind}-reader", daemon=True).start()
 
     def _open_log(self) -> None:
@@ -308,6 +325,8 @@ class DvcRun:
             chunk = os.read(fd, READ_SIZE)
             if not chunk:
                 break
+            if len(chunk) < SHORT_READ:
+                time.sleep(GATHER_SECONDS)
             lines = assembler.feed(chunk)
             if lines:
                 self._write_log(lines)
@@ -352,6 +371,17 @@ class DvcRun:
                 match = _RUNNING_STAGE.match(line) or _FAILED_STAGE.match(line)
                 if match:
                     self._stage = match.group("stage")
+
+
+def _enlarge_pipe(fd: int) -> None:
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is None:
+        return
+    try:
+        fcntl.fcntl(fd, set_size, PIPE_SIZE)
+    except OSError as error:
+        # The system's pipe-max-size may be lower; the default pipe still works, only slower.
+        log.debug("cannot enlarge the output pipe to %d bytes: %s", PIPE_SIZE, error)
 
 
 def _new_log_path(logs_dir: Path, suffix: str) -> Path:

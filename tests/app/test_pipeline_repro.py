@@ -214,6 +214,7 @@ async def test_flood_keeps_log_bounded(tmp_path: Path) -> None:
         assert f"line {FLOOD_LINES - 1}" in lines
         assert "repro finished: exit code 0" in status_line(app)
         assert log_view.lines_written <= FLOOD_LINES + 100
+        assert log_view.scroll_offset.y == log_view.max_scroll_y, "the log stopped following the output"
         saved = pipeline_screen(app).dvc_run.result.log_path.read_text().splitlines()
         assert sum(1 for line in saved if line.startswith("line ")) == FLOOD_LINES
 

@@ -101,6 +101,7 @@ class PipelineScreen(Screen):
 
         self._status_note = Content("reading the pipeline status…")
         self._status_request = 0
+        self._shown_stage: str | None = None
         self._busy_timer = None
         self._watcher = FileWatcher(lambda paths: self.post_message(self.FilesChanged(paths)))
 
@@ -322,7 +323,11 @@ class PipelineScreen(Screen):
             return
         batch = run.buffer.take()
         self.query_one(LogView).write_lines(batch.lines, batch.partial, batch.dropped)
-        self._show_status_line()
+        # The status line names the running stage; redrawing it on every batch
+        # would cost a layout pass for nothing during a flood.
+        if run.stage != self._shown_stage:
+            self._shown_stage = run.stage
+            self._show_status_line()
 
     def on_pipeline_screen_run_finished(self, event: RunFinished) -> None:
         result = event.result

@@ -26,7 +26,11 @@ class LogView(ScrollView, can_focus=True):
     LogView {
         background: $surface;
         color: $text;
-        overflow: auto;
+        /* A scrollbar that always shows lets the view scroll to new lines
+           before the next layout has run. */
+        overflow-x: auto;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
     }
     """
 
@@ -56,7 +60,11 @@ class LogView(ScrollView, can_focus=True):
 
     def write_lines(self, lines: list[str], partial: str = "", dropped: int = 0) -> None:
         """Append complete lines and replace the unfinished line."""
-        follow = self.is_vertical_scroll_end
+        # The end can move by a line between two batches without the user
+        # scrolling: the unfinished line comes and goes, and a long line adds
+        # a horizontal scrollbar at the next layout. One line of slack keeps
+        # the view following.
+        follow = self.scroll_offset.y >= self.max_scroll_y - 1 or not self.size
         if dropped:
             self._lines.append(f"… {dropped:,} lines skipped here; the log file has every line")
         if lines:
@@ -68,6 +76,8 @@ class LogView(ScrollView, can_focus=True):
         self.virtual_size = Size(self._width, self.line_count)
         if follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
+            # Again after the layout, which may have added a scrollbar.
+            self.scroll_end(animate=False, x_axis=False)
         self.refresh()
 
     def clear(self) -> None:
