@@ -237,7 +237,7 @@ def measure_flood(root: Path, runs: int) -> list[FloodRun]:
             terminal.wait_for(status_shown, 30)
             pressed = terminal.press("r")
             stage_started = terminal.wait_for(lambda screen: "stage 'flood'" in screen, 30)
-            shown = terminal.wait_for(lambda screen: last_line in screen, 120)
+            last_shown = terminal.wait_for(lambda screen: last_line in screen, 120)
             finished = terminal.wait_for(lambda screen: "repro finished" in screen or "repro failed" in screen, 60)
             screen = terminal.screen()
             if "repro failed" in screen:
@@ -245,7 +245,7 @@ def measure_flood(root: Path, runs: int) -> list[FloodRun]:
             results.append(
                 FloodRun(
                     repro_seconds=finished - pressed,
-                    drain_rate=FLOOD_LINES / (shown - stage_started),
+                    drain_rate=FLOOD_LINES / (last_shown - stage_started),
                     peak_rss_mib=peak_rss_mib(terminal.pane_pid()),
                 )
             )

@@ -1,8 +1,8 @@
 """Stages of the DVC pipeline, the order they run in, and why each would rerun.
 
 The status comes from `ct_tui.domain.status_probe`, run in a subprocess so
-that ct-tui never imports dvc itself: the app's first frame does not wait for
-dvc's imports, and a status that takes long never blocks the UI.
+that the app's process does not import dvc: the first frame does not wait
+for dvc's imports, and a slow status does not block the UI.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ PREFETCH_MAX_AGE = 5.0
 
 
 class StageState(str, Enum):
-    """What `dvc repro` would do with a stage."""
+    """The state of a stage, which decides whether `dvc repro` reruns it."""
 
     UP_TO_DATE = "up to date"
     CHANGED = "changed"
@@ -77,7 +77,7 @@ class Stage:
     """A stage of a dvc.yaml, with its status."""
 
     address: str
-    """How DVC names the stage on its command line: `train`, `fit@small`, `sub/dvc.yaml:prep`."""
+    """The stage's name on DVC's command line: `train`, `fit@small`, `sub/dvc.yaml:prep`."""
 
     cmd: str
     dvcfile: str
@@ -111,13 +111,13 @@ class LockHolder:
     pid: int | None
     command: str
     detail: str
-    """What the holder keeps locked, such as `the DVC repository lock is held`."""
+    """The lock or file that the holder keeps, such as `the DVC repository lock is held`."""
 
     def describe(self) -> str:
-        who = f"PID {self.pid}" if self.pid is not None else "another process"
+        holder = f"PID {self.pid}" if self.pid is not None else "another process"
         if self.command:
-            who += f" ({_shorten(self.command, 60)})"
-        return f"pipeline busy: {who}; {self.detail}"
+            holder += f" ({_shorten(self.command, 60)})"
+        return f"pipeline busy: {holder}; {self.detail}"
 
 
 @dataclass(frozen=True)

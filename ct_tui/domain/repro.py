@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-
-try:
-    import fcntl
-except ImportError:  # not on Windows
-    fcntl = None
 import re
 import select
 import signal
@@ -23,15 +18,20 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping, TextIO
 
+from ct_tui.domain.dvc_commands import DvcCommand, RunResult
 from ct_tui.domain.errors import DvcError
 from ct_tui.domain.logstream import LineAssembler, OutputBuffer
 from ct_tui.domain.process_group import group_alive, wait_group_gone
 from ct_tui.domain.project import Project
+
+try:
+    import fcntl
+except ImportError:  # Windows has no fcntl; the pipe keeps its default size there
+    fcntl = None
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ READ_SIZE = 256 * 1024
 """Bytes read from the pipe at a time; large reads keep the reader ahead of a flooding stage."""
 
 PIPE_SIZE = 1024 * 1024
-"""Bytes the output pipe holds (Linux), so a stage keeps writing while the reader waits."""
+"""Bytes of output the pipe buffers (Linux), so a stage keeps writing while the reader waits."""
 
 SHORT_READ = 16 * 1024
 """A read shorter than this means output trickles in; the reader then waits `GATHER_SECONDS`."""
@@ -62,58 +62,10 @@ _RUNNING_STAGE = re.compile(r"^Running stage '(?P<stage>.+)':$")
 _FAILED_STAGE = re.compile(r"^ERROR: failed to reproduce '(?P<stage>[^']+)'")
 
 
-@dataclass(frozen=True)
-class DvcCommand:
-    """A dvc command line that ct-tui runs with streamed output."""
-
-    kind: str
-    """`repro`, `dry run` or `push`: what the log file and the messages call it."""
-
-    args: tuple[str, ...]
-    """Arguments after `dvc`."""
-
-    stage: str | None = None
-    force: bool = False
-
-    @property
-    def title(self) -> str:
-        return "dvc " + " ".join(self.args)
-
-    @property
-    def log_suffix(self) -> str:
-        return {"repro": "repro", "dry run": "repro-dry", "push": "push"}.get(self.kind, "dvc")
-
-
-def repro_command(
-    stage: str | None = None, *, force: bool = False, dry: bool = False, all_pipelines: bool = False
-) -> DvcCommand:
-    """Return `dvc repro` for the whole pipeline, or for `stage` alone (`--single-item`).
-
-    Without a target, `dvc repro` runs only the stages of the dvc.yaml at the
-    root; `all_pipelines` adds those of nested dvc.yaml files.
-    """
-    args = ["repro"]
-    if force:
-        args.append("--force")
-    if dry:
-        args.append("--dry")
-    if stage is not None:
-        args += ["--single-item", stage]
-    elif all_pipelines:
-        args.append("--all-pipelines")
-    return DvcCommand(kind="dry run" if dry else "repro", args=tuple(args), stage=stage, force=force)
-
-
-def push_command(remote: str | None = None) -> DvcCommand:
-    """Return `dvc push` to the default remote, or to `remote`."""
-    args = ["push"] + (["--remote", remote] if remote else [])
-    return DvcCommand(kind="push", args=tuple(args))
-
-
 def subprocess_env(project: Project, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """Return the environment of a dvc command and of the stages it runs.
 
-    Stage commands say `python`, which must be the Python ct-tui runs on, so
+    Stage commands run `python`, which must be the Python ct-tui runs on, so
     its bin folder comes first in PATH. Python stages run unbuffered so their
     lines show as they are printed, and the training stage logs to the same
     MLflow store that ct-tui reads.
@@ -127,45 +79,12 @@ def subprocess_env(project: Project, base: Mapping[str, str] | None = None) -> d
     return env
 
 
-@dataclass(frozen=True)
-class RunResult:
-    """How a dvc command ended."""
-
-    command: DvcCommand
-    exit_code: int | None
-    """The exit code; negative when a signal ended dvc (-2 for SIGINT)."""
-
-    seconds: float
-    cancelled: bool
-    stage: str | None
-    """The stage that was running last, from DVC's `Running stage 'x':` line."""
-
-    log_path: Path
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0 and not self.cancelled
-
-    def describe(self, *, short: bool = False) -> str:
-        """Return one line for the user: what ran, how it ended, after how long.
-
-        The short form names the kind of command (`repro`) instead of its whole command line.
-        """
-        name = self.command.kind if short else self.command.title
-        during = f" during stage '{self.stage}'" if self.stage else ""
-        if self.cancelled:
-            return f"{name} cancelled{during} after {self.seconds:.1f} s (exit code {self.exit_code})"
-        if self.exit_code == 0:
-            return f"{name} finished: exit code 0 in {self.seconds:.1f} s"
-        return f"{name} failed{during}: exit code {self.exit_code} after {self.seconds:.1f} s"
-
-
 class DvcRun:
     """One dvc command running in its own process group, its output read by a plain thread.
 
-    `on_output` is called from the reader thread, at most about 30 times a
-    second, when new output waits in `buffer`; `on_finished` is called from
-    the same thread once the command has exited and its output is drained.
+    The reader thread calls `on_output` when new output waits in `buffer`,
+    at most about 30 times a second. It calls `on_finished` once the command
+    has exited and its output is drained.
     """
 
     def __init__(
@@ -204,7 +123,7 @@ class DvcRun:
 
     @property
     def stage(self) -> str | None:
-        """The stage DVC said it is running, if any yet."""
+        """The stage DVC announced last, if any yet."""
         return self._stage
 
     @property

@@ -89,13 +89,13 @@ def _ordered_stages(repo) -> tuple[list, dict[str, list[str]]]:
     producers = [(str(out.fs_path), stage.addressing) for stage in stages for out in stage.outs]
     needs: dict[str, list[str]] = {}
     for stage in stages:
-        wanted = {
+        producers_needed = {
             producer
             for dep in stage.deps
             for out_path, producer in producers
             if producer != stage.addressing and _overlaps(str(dep.fs_path), out_path)
         }
-        needs[stage.addressing] = sorted(wanted)
+        needs[stage.addressing] = sorted(producers_needed)
 
     sorter = TopologicalSorter(needs)
     try:
@@ -258,8 +258,8 @@ def _rwlock_writer(path: Path) -> dict[str, Any] | None:
     for file, info in record.get("write", {}).items():
         pid = info.get("pid")
         if isinstance(pid, int) and pid != me and _pid_alive(pid):
-            shown = os.path.relpath(file, path.parent.parent.parent)
-            return {"pid": pid, "cmd": info.get("cmd", "") or _command_line(pid), "message": f"it is writing {shown}"}
+            relative = os.path.relpath(file, path.parent.parent.parent)
+            return {"pid": pid, "cmd": info.get("cmd", "") or _command_line(pid), "message": f"it is writing {relative}"}
     return None
 
 

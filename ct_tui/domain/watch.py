@@ -25,7 +25,7 @@ _Signature = tuple[int, int, int] | None
 def signature(path: Path) -> _Signature:
     """Return what identifies a version of a file: modification time, size, inode; None if missing.
 
-    NOTE: for a folder this sees entries added or removed at its top level,
+    NOTE: for a folder this detects entries added or removed at its top level,
     not a file rewritten deeper inside it.
     """
     try:
@@ -53,10 +53,10 @@ class FileWatcher:
         Keeping known versions means a change made while the status was being
         read is still reported at the next check.
         """
-        wanted = set(paths)
+        requested = set(paths)
         with self._lock:
             known = self._signatures
-            self._signatures = {path: known[path] if path in known else signature(path) for path in wanted}
+            self._signatures = {path: known[path] if path in known else signature(path) for path in requested}
 
     def resync(self) -> None:
         """Take the current version of every watched file as seen, reporting nothing."""

@@ -21,12 +21,12 @@ def make_app(root: Path) -> CtTuiApp:
     return CtTuiApp(project, load_settings(project.root))
 
 
-async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    """Let the app run until `predicate()` is true; fail with `what` after `timeout` seconds."""
+async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float, expected: str) -> None:
+    """Let the app run until `predicate()` is true; fail naming `expected` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {expected}")
         await pilot.pause(0.05)
 
 

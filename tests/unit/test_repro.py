@@ -12,7 +12,8 @@ import pytest
 
 from ct_tui.domain.pipeline import StageState, load_status
 from ct_tui.domain.project import Project, open_project
-from ct_tui.domain.repro import DvcRun, RunResult, push_command, repro_command, subprocess_env
+from ct_tui.domain.dvc_commands import RunResult, push_command, repro_command
+from ct_tui.domain.repro import DvcRun, subprocess_env
 from tests.pipeline_projects import live_group_members, stage_script_project
 
 OUTPUT_STAGE = """\

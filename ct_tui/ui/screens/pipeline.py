@@ -17,14 +17,8 @@ from textual.widgets import Footer, Header, OptionList, Static
 
 from ct_tui.domain.errors import DvcError
 from ct_tui.domain.pipeline import PipelineStatus, StageState, load_status
-from ct_tui.domain.repro import (
-    LOG_MAX_LINES,
-    DvcCommand,
-    DvcRun,
-    RunResult,
-    push_command,
-    repro_command,
-)
+from ct_tui.domain.dvc_commands import DvcCommand, RunResult, push_command, repro_command
+from ct_tui.domain.repro import LOG_MAX_LINES, DvcRun
 from ct_tui.domain.watch import FileWatcher
 from ct_tui.ui.messages import ParamsSaved, ReproFinished, ReproStarted
 from ct_tui.ui.screens.dialogs import ErrorDialog
@@ -61,7 +55,7 @@ class PipelineScreen(Screen):
 
     @dataclass
     class StatusFailed(Message):
-        """The status probe failed; `message` says why, in DVC's words."""
+        """The status probe failed, and `message` is the error in DVC's words."""
 
         request: int
         message: str
@@ -337,7 +331,11 @@ class PipelineScreen(Screen):
             self.app.repro = None
         self._watcher.resync()
         self._watcher.resume()
-        severity = "information" if result.ok else ("warning" if result.cancelled else "error")
+        severity = "information"
+        if result.cancelled:
+            severity = "warning"
+        elif not result.ok:
+            severity = "error"
         self.notify(result.describe(), severity=severity)
         if result.command.kind == "repro":
             self.app.broadcast(lambda: ReproFinished(result.exit_code, result.cancelled))
