@@ -159,7 +159,8 @@ def on_pipeline(screen: str) -> bool:
 
 
 def status_shown(screen: str) -> bool:
-    return " stages, " in screen or " stages" in screen and "all up to date" in screen
+    """Return whether the status line shows the stages' summary, such as `3 stages, all up to date`."""
+    return " stages, " in screen or " stage, " in screen
 
 
 def measure_shell_start(runs: int, cwd: Path) -> list[float]:

@@ -27,8 +27,11 @@ from ct_tui.ui.widgets.stages import StageDetail, StageList
 
 log = logging.getLogger(__name__)
 
-BUSY_RETRY_SECONDS = 2.0
-"""While another DVC process holds a lock, the status is read again this often."""
+BUSY_RETRY_SECONDS = 5.0
+"""While another DVC process holds a lock, the status is read again this often.
+
+Each read runs the probe (about 0.3 s of CPU), and a change to dvc.lock is
+noticed sooner by the file watcher anyway."""
 
 
 class PipelineScreen(Screen):
@@ -41,8 +44,8 @@ class PipelineScreen(Screen):
         Binding("s", "repro_stage", "Stage", id="pipeline.repro_stage"),
         Binding("f", "toggle_force", "Force", id="pipeline.force"),
         Binding("d", "dry_run", "Dry run", id="pipeline.dry_run", show=False),
-        Binding("c,ctrl+c", "cancel", "Cancel", id="pipeline.cancel", key_display="c"),
-        Binding("f5,ctrl+r", "refresh_status", "Refresh", id="pipeline.refresh", key_display="F5", show=False),
+        Binding("c,ctrl+c", "cancel", "Cancel", id="pipeline.cancel", key_display="c/^c"),
+        Binding("f5,ctrl+r", "refresh_status", "Refresh", id="pipeline.refresh", key_display="F5/^r", show=False),
         Binding("P", "push", "Push", id="pipeline.push", show=False),
     ]
 
@@ -185,7 +188,7 @@ class PipelineScreen(Screen):
         if not stages:
             return Content("no stages in dvc.yaml")
         counts = {state: sum(1 for stage in stages if stage.state is state) for state in StageState}
-        parts = [f"{len(stages)} stages"]
+        parts = [f"{len(stages)} stage" if len(stages) == 1 else f"{len(stages)} stages"]
         parts += [f"{count} {state.value}" for state, count in counts.items() if count and state is not StageState.UP_TO_DATE]
         if counts[StageState.UP_TO_DATE] == len(stages):
             parts.append("all up to date")
