@@ -23,12 +23,16 @@ REPO_LOCK = "lock"
 RWLOCK = "rwlock"
 """DVC's JSON record of which process reads or writes which stage files, inside `.dvc/tmp`."""
 
+PROBE_NICENESS = 5
+"""Added to the probe's nice value, so the UI starting beside it is scheduled first."""
+
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m ct_tui.domain.status_probe ROOT", file=sys.stderr)
         return 2
     root = Path(argv[0]).resolve()
+    _lower_priority()
     try:
         report = probe(root)
     except Exception as error:  # noqa: BLE001 - every failure becomes a readable report
@@ -36,6 +40,14 @@ def main(argv: list[str]) -> int:
     json.dump(report, sys.stdout)
     sys.stdout.write("\n")
     return 0
+
+
+def _lower_priority() -> None:
+    """Let the app's UI win the CPU when both start at once on a busy machine."""
+    try:
+        os.nice(PROBE_NICENESS)
+    except OSError as error:
+        print(f"cannot lower the probe's priority: {error}", file=sys.stderr)
 
 
 def probe(root: Path) -> dict[str, Any]:

@@ -168,6 +168,9 @@ class PipelineScreen(Screen):
         self._status_note = Content.from_markup("[$error]$message[/]", message=event.message)
         self._show_status_line()
         self.query_one(StageDetail).update(Content(event.message))
+        # Without a status there is no list of files to watch, so watch at
+        # least dvc.yaml: fixing it in an editor then refreshes the status.
+        self._watcher.watch([*self.status.watch, self.app.project.root / "dvc.yaml"])
 
     def on_pipeline_screen_files_changed(self, event: FilesChanged) -> None:
         if self.dvc_run is None or not self.dvc_run.running:
