@@ -31,7 +31,10 @@ class DvcCommand:
 def repro_command(
     stage: str | None = None, *, force: bool = False, dry: bool = False, all_pipelines: bool = False
 ) -> DvcCommand:
-    """Return `dvc repro` for the whole pipeline, or for `stage` alone (`--single-item`).
+    """Return `dvc repro` for the whole pipeline, or for `stage` alone.
+
+    `--single-item` runs `stage` without checking the stages before or after
+    it, so a stale upstream stage is not rerun first.
 
     Without a target, `dvc repro` runs only the stages of the dvc.yaml at the
     root; `all_pipelines` adds those of nested dvc.yaml files.
