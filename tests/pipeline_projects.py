@@ -64,6 +64,33 @@ stages:
       - summary.txt
 """
 
+# A stage that prints without flushing, draws a tqdm bar on stderr and prints colour codes.
+OUTPUT_STAGE = """\
+import sys
+import time
+
+from tqdm import tqdm
+
+print("first line")
+time.sleep(1.5)
+for _ in tqdm(range(40), file=sys.stderr, mininterval=0, ascii=True, desc="work"):
+    time.sleep(0.01)
+print("\\x1b[32mgreen text\\x1b[0m")
+print("last line")
+"""
+
+# A stage that prints a line a second for ten minutes.
+LOOP_STAGE = """\
+import time
+from pathlib import Path
+
+for tick in range(600):
+    print(f"tick {tick}")
+    time.sleep(1)
+Path("loop.txt").write_text("done")
+"""
+
+
 STATUS_CASES_FILES = {
     "prepare.py": "from pathlib import Path\n\nPath('data.txt').write_text('prepared\\n')\n",
     "fit.py": (

@@ -22,8 +22,7 @@ from tests.app.pipeline_pilot import (
     wait_until,
 )
 from tests.conftest import dvc, git
-from tests.pipeline_projects import live_group_members, stage_script_project
-from tests.unit.test_repro import LOOP_STAGE, OUTPUT_STAGE
+from tests.pipeline_projects import LOOP_STAGE, OUTPUT_STAGE, live_group_members, stage_script_project
 
 FLOOD_LINES = 200_000
 

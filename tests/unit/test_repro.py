@@ -14,32 +14,7 @@ from ct_tui.domain.pipeline import StageState, load_status
 from ct_tui.domain.project import Project, open_project
 from ct_tui.domain.dvc_commands import RunResult, push_command, repro_command
 from ct_tui.domain.repro import DvcRun, subprocess_env
-from tests.pipeline_projects import live_group_members, stage_script_project
-
-OUTPUT_STAGE = """\
-import sys
-import time
-
-from tqdm import tqdm
-
-print("first line")
-time.sleep(1.5)
-for _ in tqdm(range(40), file=sys.stderr, mininterval=0, ascii=True, desc="work"):
-    time.sleep(0.01)
-print("\\x1b[32mgreen text\\x1b[0m")
-print("last line")
-"""
-
-LOOP_STAGE = """\
-import time
-from pathlib import Path
-
-for tick in range(600):
-    print(f"tick {tick}")
-    time.sleep(1)
-Path("loop.txt").write_text("done")
-"""
-
+from tests.pipeline_projects import LOOP_STAGE, OUTPUT_STAGE, live_group_members, stage_script_project
 
 class Recorder:
     """Collects what a DvcRun hands over, with the time each batch arrived."""
