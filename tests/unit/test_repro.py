@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from ct_tui.domain.dvc_commands import RunResult, push_command, repro_command
 from ct_tui.domain.pipeline import StageState, load_status
 from ct_tui.domain.project import Project, open_project
-from ct_tui.domain.dvc_commands import RunResult, push_command, repro_command
 from ct_tui.domain.repro import DvcRun, subprocess_env
 from tests.pipeline_projects import LOOP_STAGE, OUTPUT_STAGE, live_group_members, stage_script_project
+
 
 class Recorder:
     """Collects what a DvcRun hands over, with the time each batch arrived."""
