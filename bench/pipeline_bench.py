@@ -13,7 +13,7 @@ the same run:
   output sent to /dev/null (both rerun the same always-changed stage);
 - key latency: `2` then `1` pressed during the flood until the screen has
   switched, read from tmux every few milliseconds, beside the same with
-  the app idle;
+  the app idle and with a bare Textual app of two screens;
 - peak memory: the peak RSS (VmHWM) of the ct-tui process after a flood;
 - idle CPU: CPU time of ct-tui and its children over a quiet window.
 
@@ -56,6 +56,36 @@ stages:
     always_changed: true
 """
 FLOOD_SCRIPT = f"for n in range({FLOOD_LINES}):\n    print(f'line {{n}}')\n"
+
+BARE_APP = """\
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+
+class First(Screen):
+    def compose(self):
+        yield Header()
+        yield Static("Stages Log")
+        yield Footer()
+
+
+class Second(Screen):
+    def compose(self):
+        yield Header()
+        yield Static("Other")
+        yield Footer()
+
+
+class Bare(App):
+    MODES = {"first": First, "second": Second}
+    DEFAULT_MODE = "first"
+    BINDINGS = [("1", "switch_mode('first')", "First"), ("2", "switch_mode('second')", "Second")]
+
+
+Bare().run()
+"""
+"""A Textual app with two trivial screens: what a screen switch costs Textual and tmux alone."""
 
 
 def environment() -> dict[str, str]:
@@ -260,13 +290,16 @@ def measure_flood(root: Path, runs: int) -> list[FloodRun]:
     return results
 
 
-def measure_key_latency(root: Path, runs: int, *, flood: bool) -> list[float]:
-    """Press `2` and `1` in turn, during a flood or with the app idle; return each switch's latency."""
+def measure_key_latency(root: Path, runs: int, *, flood: bool, command: str | None = None) -> list[float]:
+    """Press `2` and `1` in turn, during a flood or with the app idle; return each switch's latency.
+
+    `command` replaces ct-tui with another app that switches screens on the same keys.
+    """
     latencies = []
     for _ in range(runs):
-        terminal = Terminal(ct_tui_command(root), root)
+        terminal = Terminal(command or ct_tui_command(root), root)
         try:
-            terminal.wait_for(status_shown, 30)
+            terminal.wait_for(status_shown if command is None else on_pipeline, 30)
             if flood:
                 terminal.press("r")
                 terminal.wait_for(lambda screen: "stage 'flood'" in screen, 30)
@@ -363,6 +396,11 @@ def main() -> int:
         floods = measure_flood(flood_root, runs)
         latencies = measure_key_latency(flood_root, max(1, runs // 2), flood=True)
         idle_latencies = measure_key_latency(flood_root, max(1, runs // 2), flood=False)
+        bare_app = workdir / "bare_app.py"
+        bare_app.write_text(BARE_APP)
+        bare_latencies = measure_key_latency(
+            workdir, max(1, runs // 2), flood=False, command=f"exec {sys.executable} {bare_app}"
+        )
 
         print(f"measuring idle CPU over {idle_seconds:.0f} s …", flush=True)
         idle = measure_idle(ct_root, idle_seconds, windows=6)
@@ -393,7 +431,7 @@ def main() -> int:
         (
             "key latency in the flood",
             f"{median(latencies) * 1000:.0f} ms (max {max(latencies) * 1000:.0f})",
-            f"idle app {median(idle_latencies) * 1000:.0f} ms",
+            f"idle {median(idle_latencies) * 1000:.0f} ms, bare Textual {median(bare_latencies) * 1000:.0f} ms",
             "",
             "< 100 ms",
         ),
