@@ -19,7 +19,7 @@ the same run:
 
 Run it from the repository root with the virtual environment's Python:
 
-    .venv/bin/python bench/pipeline_bench.py            # about 5 minutes
+    .venv/bin/python bench/pipeline_bench.py            # 2 to 5 minutes
     .venv/bin/python bench/pipeline_bench.py --quick    # about 1 minute
 
 It builds its projects in a temporary folder and never touches the
