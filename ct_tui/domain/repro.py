@@ -27,6 +27,7 @@ from ct_tui.domain.errors import DvcError
 from ct_tui.domain.logstream import LineAssembler, OutputBuffer
 from ct_tui.domain.process_group import group_alive, wait_group_gone
 from ct_tui.domain.project import Project
+from ct_tui.domain.tracking_client import subprocess_environ
 
 try:
     import fcntl
@@ -68,9 +69,10 @@ def subprocess_env(project: Project, base: Mapping[str, str] | None = None) -> d
     Stage commands run `python`, which must be the Python ct-tui runs on, so
     its bin folder comes first in PATH. Python stages run unbuffered so their
     lines show as they are printed, and the training stage logs to the same
-    MLflow store that ct-tui reads.
+    MLflow store that ct-tui reads. ct-tui's own short MLflow HTTP timeouts are
+    left out, so that training waits as long as MLflow's defaults allow.
     """
-    env = dict(os.environ if base is None else base)
+    env = subprocess_environ(None if base is None else dict(base))
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     env["PYTHONUNBUFFERED"] = "1"
