@@ -64,7 +64,7 @@ class RunsScreen(RunsActions, Screen):
         Binding("P", "use_params", "Use params", key_display="P", id="runs.use_params"),
         Binding("e", "choose_experiment", "Experiment", id="runs.experiment", show=False),
         Binding("d", "toggle_deleted", "Show/hide deleted runs", id="runs.deleted", show=False),
-        Binding("r", "refresh", "Refresh", id="runs.refresh", show=False),
+        Binding("r,f5,ctrl+r", "refresh", "Refresh", key_display="r", id="runs.refresh", show=False),
         Binding("R", "resync", "Rebuild the runs index (server)", key_display="R", id="runs.resync", show=False),
     ]
 
