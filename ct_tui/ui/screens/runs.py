@@ -62,6 +62,7 @@ class RunsScreen(RunsActions, Screen):
         Binding("space", "mark", "Mark", id="runs.mark"),
         Binding("C", "compare", "Compare", key_display="C", id="runs.compare"),
         Binding("P", "use_params", "Use params", key_display="P", id="runs.use_params"),
+        Binding("g", "register_model", "Register the run's model", id="runs.register", show=False),
         Binding("e", "choose_experiment", "Experiment", id="runs.experiment", show=False),
         Binding("d", "toggle_deleted", "Show/hide deleted runs", id="runs.deleted", show=False),
         Binding("r,f5,ctrl+r", "refresh", "Refresh", key_display="r", id="runs.refresh", show=False),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from ct_tui.domain.runs_query import FILTER_EXAMPLE, Experiment
-from ct_tui.ui.screens.dialogs import TextInputDialog
+from ct_tui.ui.screens.dialogs import ConfirmDialog, TextInputDialog
 from ct_tui.ui.screens.runs_columns import build_columns
 from ct_tui.ui.screens.runs_dialogs import ColumnChoice, ColumnChooser, ExperimentPicker, SortChoice, SortPicker
 from ct_tui.ui.widgets.runs_table import RunsTable
@@ -184,3 +184,39 @@ class RunsActions:
         self.app.call_from_thread(
             self.notify, f"Wrote {count} value{'s' if count != 1 else ''} to the params files.", title="Use these params"
         )
+
+    # -- register the run's model -----------------------------------------
+
+    def action_register_model(self: RunsScreen) -> None:
+        row = self._rows.get(self.query_one(RunsTable).cursor_run_id or "")
+        if row is None:
+            return
+        model_name = self.app.settings.model_name
+        run_label = row.name or row.run_id[:8]
+
+        def answered(register: bool | None) -> None:
+            if register:
+                self._register_model(row.run_id, model_name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Register the model of run {run_label} as a version of {model_name}?",
+                "Nothing is created when a version of this model already comes from the run.",
+                yes_label="register",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runs-register")
+    def _register_model(self: RunsScreen, run_id: str, model_name: str) -> None:
+        from ct_tui.domain.registration import register_run_model
+        from ct_tui.ui.messages import RegistryChanged
+
+        registered = register_run_model(self.app.project, run_id, model_name)
+        if registered.created:
+            message = f"Registered version {registered.version} of {registered.model}."
+            self.app.call_from_thread(self.app.broadcast, lambda: RegistryChanged(registered.model))
+            self.app.call_from_thread(self.reload, keep_loaded=True)
+        else:
+            message = f"This run is already version {registered.version} of {registered.model}."
+        self.app.call_from_thread(self.notify, message, title="Register")
