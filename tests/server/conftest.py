@@ -1,0 +1,214 @@
+"""Fixtures for team mode: the compose file's MLflow server, run natively on 127.0.0.1.
+
+Each server gets a PostgreSQL database of its own on 127.0.0.1:5432, which the
+fixture creates and drops, a free port and temporary folders. Servers are
+shared per session or module where tests leave them as they found them,
+because each start costs a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ct_tui.domain import tracking_client
+from tests.conftest import BIN_DIR, git, make_ct_project
+from tests.server.mlflow_server import (
+    MlflowServer,
+    build_server,
+    create_database,
+    drop_database,
+    unique_database_name,
+)
+
+SERVER_TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this folder `server`, so `-m "not server"` leaves them out."""
+    for item in items:
+        if SERVER_TESTS in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.server)
+
+
+def _require_postgres() -> None:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+    except OSError as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable on 127.0.0.1:5432 ({error}): start it, or leave "
+            'the team-mode tests out with -m "not server"'
+        )
+
+
+def _serve(folder: Path, label: str, *, auth: bool) -> Iterator[MlflowServer]:
+    _require_postgres()
+    name = unique_database_name(label)
+    backend_uri = create_database(name)
+    server = build_server(folder, backend_uri, auth=auth)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def team_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """The compose file's server as it is, basic-auth included, for the whole session.
+
+    Tests must leave it running; log in with `client_environ()` (the admin).
+    """
+    yield from _serve(tmp_path_factory.mktemp("team-server"), "team", auth=True)
+
+
+@pytest.fixture(scope="module")
+def restartable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """The compose file's server without basic-auth, which tests may stop and start.
+
+    Shared by the tests of one module; each test starts it again if it stopped it.
+    """
+    yield from _serve(tmp_path_factory.mktemp("restartable-server"), "restart", auth=False)
+
+
+@pytest.fixture
+def running_restartable_server(restartable_server: MlflowServer) -> Iterator[MlflowServer]:
+    """The restartable server, running at the start and again at the end of the test."""
+    restartable_server.start()
+    yield restartable_server
+    restartable_server.start()
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts every connection and never sends a byte."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(64)
+        self.port: int = self._socket.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, name="silent-server", daemon=True)
+        self._thread.start()
+
+    @property
+    def uri(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return  # the listening socket was closed by close()
+            self.connections.append(connection)
+
+    def close(self) -> None:
+        self._socket.close()
+        for connection in self.connections:
+            connection.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    """A listening socket that accepts connections and never answers."""
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def short_http_timeouts(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """ct-tui's own short HTTP settings, set in this process as `ct-tui` sets them."""
+    monkeypatch.setattr(tracking_client, "_injected", set())
+    for name, value in tracking_client.SHORT_HTTP_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+        tracking_client._injected.add(name)
+    return dict(tracking_client.SHORT_HTTP_SETTINGS)
+
+
+@pytest.fixture
+def use_server(monkeypatch: pytest.MonkeyPatch):
+    """Return a function that points this process's MLflow environment at a server."""
+
+    def point_at(environ: dict[str, str]) -> None:
+        for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+
+    return point_at
+
+
+@dataclass(frozen=True)
+class ServerProject:
+    """A copy of the CT project that tracks to a team server."""
+
+    root: Path
+    server: MlflowServer
+    experiment: str
+    model_name: str
+
+    def environ(self) -> dict[str, str]:
+        """The client environment of the project's server, with the admin's credentials."""
+        return self.server.client_environ()
+
+
+def make_server_project(root: Path, server: MlflowServer, label: str) -> ServerProject:
+    """Copy the CT project to `root`, naming its experiment and model after `label`.
+
+    Tests share one server, so each project gets an experiment and a registered
+    model of its own, written to a committed ct-tui.toml.
+    """
+    make_ct_project(root)
+    experiment = f"ct-project-{label}"
+    model_name = f"ct-model-{label}"
+    (root / "ct-tui.toml").write_text(f'experiment = "{experiment}"\nmodel_name = "{model_name}"\n')
+    git(root, "add", "ct-tui.toml")
+    git(root, "commit", "-q", "-m", "Name the experiment and model of this copy")
+    return ServerProject(root, server, experiment, model_name)
+
+
+def repro(project: ServerProject, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `dvc repro` in the project with the server's client environment."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("MLFLOW_", "CT_TUI_", "DVC_"))
+    }
+    environ.update(project.environ())
+    environ["DVC_NO_ANALYTICS"] = "1"
+    environ["PATH"] = BIN_DIR + os.pathsep + os.environ.get("PATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "dvc", "repro", *args],
+        cwd=project.root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+@pytest.fixture(scope="session")
+def server_trained_project(team_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory) -> ServerProject:
+    """A CT project after one `dvc repro` that logged run 1 and version 1 to the team server.
+
+    Shared by the session: tests that change its registry use a model of their own.
+    """
+    project = make_server_project(tmp_path_factory.mktemp("server-trained") / "project", team_server, "trained")
+    result = repro(project)
+    if result.returncode != 0:
+        raise RuntimeError(f"dvc repro against {team_server.uri} failed:\n{result.stdout}\n{result.stderr}")
+    git(project.root, "add", "dvc.lock")
+    git(project.root, "commit", "-q", "-m", "Record the first repro")
+    return project
