@@ -138,6 +138,24 @@ def mask_uri(text: str) -> str:
     return _CREDENTIALS.sub(replace, text)
 
 
+SECRET_VARIABLES = ("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN")
+"""Variables whose values are masked wherever they appear in text shown or logged."""
+
+_MIN_SECRET_LENGTH = 4
+"""Shorter values are left alone: masking every `ab` in a log would destroy it."""
+
+
+def mask_secrets(text: str, environ: dict[str, str] | None = None) -> str:
+    """Mask URI credentials (see `mask_uri`) and any value of `SECRET_VARIABLES` in `text`."""
+    env = os.environ if environ is None else environ
+    masked = mask_uri(text)
+    for name in SECRET_VARIABLES:
+        value = env.get(name, "")
+        if len(value) >= _MIN_SECRET_LENGTH:
+            masked = masked.replace(value, "***")
+    return masked
+
+
 def describe_store(tracking_uri: str) -> str:
     """Return a one-line, credential-free description of the tracking store."""
     path = sqlite_path(tracking_uri)

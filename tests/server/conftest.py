@@ -12,15 +12,14 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ct_tui.domain import tracking_client
 from tests.conftest import BIN_DIR, git, make_ct_project
+from tests.faulty_servers import short_http_timeouts, silent_server  # noqa: F401 - fixtures
 from tests.server.mlflow_server import (
     MlflowServer,
     build_server,
@@ -86,55 +85,6 @@ def running_restartable_server(restartable_server: MlflowServer) -> Iterator[Mlf
     restartable_server.start()
     yield restartable_server
     restartable_server.start()
-
-
-class SilentServer:
-    """A TCP server on 127.0.0.1 that accepts every connection and never sends a byte."""
-
-    def __init__(self) -> None:
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(64)
-        self.port: int = self._socket.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._accept, name="silent-server", daemon=True)
-        self._thread.start()
-
-    @property
-    def uri(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self._socket.accept()
-            except OSError:
-                return  # the listening socket was closed by close()
-            self.connections.append(connection)
-
-    def close(self) -> None:
-        self._socket.close()
-        for connection in self.connections:
-            connection.close()
-        self._thread.join(timeout=5)
-
-
-@pytest.fixture
-def silent_server() -> Iterator[SilentServer]:
-    """A listening socket that accepts connections and never answers."""
-    server = SilentServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def short_http_timeouts(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """ct-tui's own short HTTP settings, set in this process as `ct-tui` sets them."""
-    monkeypatch.setattr(tracking_client, "_injected", set())
-    for name, value in tracking_client.SHORT_HTTP_SETTINGS.items():
-        monkeypatch.setenv(name, value)
-        tracking_client._injected.add(name)
-    return dict(tracking_client.SHORT_HTTP_SETTINGS)
 
 
 @pytest.fixture

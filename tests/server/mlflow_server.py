@@ -140,7 +140,7 @@ class MlflowServer:
         return self.process is not None and self.process.poll() is None
 
     def start(self, timeout: float = 90.0) -> None:
-        """Start the server in its own process group and wait until /health answers."""
+        """Start the server in its own process group and wait until /health returns 200."""
         if self.running:
             return
         log = self.log_path.open("ab")
