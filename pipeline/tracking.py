@@ -15,7 +15,7 @@ import mlflow.sklearn
 from ruamel.yaml import YAML
 
 from ct_tui.domain import tags
-from ct_tui.domain.project import Project, resolve_tracking_uri
+from ct_tui.domain.project import Project, mask_uri, resolve_tracking_uri
 from ct_tui.settings import load_settings
 from pipeline.common import ROOT, TRAIN_CSV
 
@@ -56,7 +56,7 @@ def log_training_run(params: dict[str, Any], metrics: dict[str, float], model: A
             registered_model_name=settings.model_name,
             pip_requirements=["scikit-learn", "pandas"],
         )
-    print(f"evaluate: logged MLflow run {run.info.run_id} to {project.tracking_uri}")
+    print(f"evaluate: logged MLflow run {run.info.run_id} to {mask_uri(project.tracking_uri)}")
     return run.info.run_id
 
 
