@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from ct_tui.domain.errors import CtTuiError
-from ct_tui.domain.project import Project, describe_store, mask_secrets
+from ct_tui.domain.project import Project, describe_store
 from ct_tui.settings import Settings
 from ct_tui.ui.screens.dialogs import ConfirmDialog, ErrorDialog
 from ct_tui.ui.screens.help import HelpScreen
@@ -149,8 +149,7 @@ class CtTuiApp(App[None]):
             self.push_screen(
                 ErrorDialog(
                     "Unexpected error",
-                    mask_secrets(f"{type(error).__name__}: {error}")
-                    + f"\n\nDetails are in {self.project.app_log_path}",
+                    f"{type(error).__name__}: {error}\n\nDetails are in {self.project.app_log_path}",
                 )
             )
 
