@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ct_tui import __version__
+from ct_tui.cli_registry import add_registry_commands
 from ct_tui.domain.project import ProjectNotFound, open_project
 from ct_tui.settings import SettingsError, load_settings
 
@@ -25,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the DVC project to open (default: found upward from the current folder)",
     )
     parser.add_argument("--version", action="version", version=f"ct-tui {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_registry_commands(subparsers)
     return parser
 
 

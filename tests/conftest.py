@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.registry_store import registry_project, registry_template  # noqa: F401 - shared fixtures
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The checkout of ct-tui, whose top level is the CT project."""
 
