@@ -42,7 +42,7 @@ async def test_stale_after_failure() -> None:
         assert status.display is True
         assert status.stale is True
         assert status.has_class("-stale")
-        assert line.startswith("Stale: showing data fetched at 2024-05-01 14:02.")
+        assert line.startswith("Stale data from 2024-05-01 14:02: ")
         assert "cannot connect to the tracking server" in line
         assert line.endswith("F5 retry")
 

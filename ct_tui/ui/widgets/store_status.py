@@ -102,8 +102,7 @@ class StoreStatus(Static):
         if self.fetched_at is None:
             return Text.assemble(("Not loaded: ", "bold"), self.error, "  ", (retry, "bold"))
         return Text.assemble(
-            ("Stale: ", "bold"),
-            f"showing data fetched at {format_fetch_time(self.fetched_at)}. ",
+            (f"Stale data from {format_fetch_time(self.fetched_at)}: ", "bold"),
             self.error,
             "  ",
             (retry, "bold"),
