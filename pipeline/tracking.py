@@ -71,21 +71,23 @@ def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _git(args: list[str]) -> str | None:
+def _git(args: list[str], strip: bool = True) -> str | None:
     try:
         result = subprocess.run(
             ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
         )
     except (OSError, subprocess.CalledProcessError):
         return None
-    return result.stdout.strip()
+    return result.stdout.strip() if strip else result.stdout
 
 
 def _tree_is_dirty() -> bool:
-    status = _git(["status", "--porcelain", "--untracked-files=no"])
+    # Unstripped: each porcelain line is `XY PATH`, and X is a space for a
+    # change not staged, as in ` M dvc.lock`.
+    status = _git(["status", "--porcelain", "--untracked-files=no"], strip=False)
     if status is None:
         return False
-    changed = {line[3:].strip() for line in status.splitlines() if line.strip()}
+    changed = {line[3:] for line in status.splitlines() if len(line) > 3}
     return bool(changed - _IGNORED_FOR_DIRTY)
 
 

@@ -149,16 +149,29 @@ def repro(project: ServerProject, *args: str) -> subprocess.CompletedProcess[str
     )
 
 
+SECOND_C = "0.05"
+"""train.C_hyperparameter of the second training run."""
+
+
 @pytest.fixture(scope="session")
 def server_trained_project(team_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory) -> ServerProject:
-    """A CT project after one `dvc repro` that logged run 1 and version 1 to the team server.
+    """A CT project trained twice against the team server: runs and model versions 1 and 2.
 
-    Shared by the session: tests that change its registry use a model of their own.
+    The second run has train.C_hyperparameter = SECOND_C. Shared by the
+    session, so tests that move aliases use a model of their own.
     """
     project = make_server_project(tmp_path_factory.mktemp("server-trained") / "project", team_server, "trained")
+    _repro_and_commit(project, "Record the first repro")
+    params = project.root / "params.yaml"
+    params.write_text(params.read_text().replace("C_hyperparameter: 1.0", f"C_hyperparameter: {SECOND_C}"))
+    git(project.root, "commit", "-q", "-am", "Regularize more")
+    _repro_and_commit(project, "Record the second repro")
+    return project
+
+
+def _repro_and_commit(project: ServerProject, message: str) -> None:
     result = repro(project)
     if result.returncode != 0:
-        raise RuntimeError(f"dvc repro against {team_server.uri} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"dvc repro against {project.server.uri} failed:\n{result.stdout}\n{result.stderr}")
     git(project.root, "add", "dvc.lock")
-    git(project.root, "commit", "-q", "-m", "Record the first repro")
-    return project
+    git(project.root, "commit", "-q", "-m", message)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import ServerProject
+from tests.server.conftest import SECOND_C, ServerProject
 
 
 @pytest.fixture
@@ -17,22 +17,23 @@ def server_client(server_trained_project: ServerProject, use_server):
     return MlflowClient(server_trained_project.server.uri)
 
 
-def test_repro_logs_run_to_server(server_trained_project: ServerProject, server_client) -> None:
+def test_repro_logs_runs_to_server(server_trained_project: ServerProject, server_client) -> None:
     experiment = server_client.get_experiment_by_name(server_trained_project.experiment)
     assert experiment is not None
-    runs = server_client.search_runs([experiment.experiment_id])
-    assert len(runs) == 1
-    run = runs[0]
-    assert run.info.status == "FINISHED"
-    assert set(run.data.metrics) >= {"accuracy", "f1", "roc_auc"}
-    assert "train.C_hyperparameter" in run.data.params
-    assert run.data.tags["ct.git_dirty"] == "false"
-    assert len(run.data.tags["ct.git_commit"]) == 40
+    runs = server_client.search_runs([experiment.experiment_id], order_by=["attributes.start_time DESC"])
+    assert len(runs) == 2
+    for run in runs:
+        assert run.info.status == "FINISHED"
+        assert set(run.data.metrics) >= {"accuracy", "f1", "roc_auc"}
+        assert run.data.tags["ct.git_dirty"] == "false"
+        assert len(run.data.tags["ct.git_commit"]) == 40
+    assert runs[0].data.params["train.C_hyperparameter"] == SECOND_C
+    assert runs[1].data.params["train.C_hyperparameter"] == "1.0"
 
 
-def test_repro_registers_model_on_server(server_trained_project: ServerProject, server_client) -> None:
+def test_repro_registers_versions_on_server(server_trained_project: ServerProject, server_client) -> None:
     versions = server_client.search_model_versions(f"name = '{server_trained_project.model_name}'")
-    assert [version.version for version in versions] == ["1"]
+    assert sorted(version.version for version in versions) == ["1", "2"]
 
 
 def test_artifacts_go_through_server(server_trained_project: ServerProject, server_client) -> None:
