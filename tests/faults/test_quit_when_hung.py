@@ -16,7 +16,7 @@ from tests.faulty_servers import FaultyServer
 PROBE = """
 import json, sys, time
 from ct_tui.domain.project import open_project
-from ct_tui.domain.tracking_client import make_client, use_short_http_timeouts
+from ct_tui.domain.tracking_client import use_short_http_timeouts
 from ct_tui.settings import load_settings
 from ct_tui.ui.app import CtTuiApp
 
@@ -25,13 +25,10 @@ project = open_project(sys.argv[1])
 app = CtTuiApp(project, load_settings(project.root))
 marks = {}
 
-def read_store():
-    marks["worker_started"] = time.monotonic()
-    make_client(project).search_experiments()
-
 async def quit_while_hung(pilot):
-    app.run_worker(read_store, thread=True, name="read-store", exit_on_error=False)
-    await pilot.pause(1.0)
+    # The Registry screen's worker is now blocked in its first request.
+    await pilot.press("4")
+    await pilot.pause(1.5)
     marks["q"] = time.monotonic()
     await pilot.press("q")
 
