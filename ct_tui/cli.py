@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is not None:
         return args.handler(project, settings, args)
 
+    from ct_tui.domain.pipeline import prefetch_status
+
+    # The status probe runs while the UI imports and draws its first frame.
+    prefetch_status(project.root)
     from ct_tui.ui.app import CtTuiApp
 
     CtTuiApp(project, settings).run()
