@@ -72,10 +72,9 @@ def subprocess_env(project: Project, base: Mapping[str, str] | None = None) -> d
     Stage commands run `python`, which must be the Python ct-tui runs on, so
     its bin folder comes first in PATH. Python stages run unbuffered so their
     lines show as they are printed, and the training stage logs to the same
-    MLflow store that ct-tui reads.
+    MLflow store that ct-tui reads. ct-tui's own short MLflow HTTP timeouts are
+    left out, so that training waits as long as MLflow's defaults allow.
     """
-    # Without the short HTTP timeouts ct-tui set for its own calls: training
-    # should wait for the tracking server as long as MLflow's defaults allow.
     env = subprocess_environ(None if base is None else dict(base))
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")

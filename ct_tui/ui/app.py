@@ -77,8 +77,11 @@ class CtTuiApp(App[None]):
         self.sub_title = f"{self.project.root} · {describe_store(self.project.tracking_uri)}"
         log.info("started on %s, store %s", self.project.root, describe_store(self.project.tracking_uri))
 
-    async def start_repro(self, stage: str | None = None, *, force: bool = False) -> None:
-        """Switch to the Pipeline screen and start `dvc repro` there (all stages when `stage` is None)."""
+    async def start_repro(self, stage: str | None = None, *, force: bool | None = None) -> None:
+        """Switch to the Pipeline screen and start `dvc repro` there.
+
+        `stage` None runs the whole pipeline; `force` None keeps the screen's `f` toggle.
+        """
         await self.switch_mode("pipeline")
         screen = self.screen
         if isinstance(screen, PipelineScreen) and hasattr(screen, "start_repro"):

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
+from textual.worker import Worker
 
 from ct_tui.domain.errors import DvcError
 from ct_tui.domain.pipeline import PipelineStatus, StageState, load_status
@@ -124,6 +125,11 @@ class PipelineScreen(Screen):
 
     def on_unmount(self) -> None:
         self._watcher.stop()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker.StateChanged does not bubble: hand failures to the app's one handler.
+        event.stop()
+        self.app.on_worker_state_changed(event)
 
     # Status
 
@@ -268,7 +274,14 @@ class PipelineScreen(Screen):
             self.notify("Nothing is running.", severity="information")
             return
         self.notify(f"Cancelling {run.command.title}…")
-        self.run_worker(run.stop, thread=True, name="cancel-dvc", group="pipeline-cancel", exclusive=True)
+        self.run_worker(
+            run.stop,
+            thread=True,
+            name="cancel-dvc",
+            group="pipeline-cancel",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = self.dvc_run is not None and self.dvc_run.running
