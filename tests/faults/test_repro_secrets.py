@@ -19,7 +19,7 @@ ENV_PASSWORD = "env-secret-pw"
 
 # Prints what a training stage prints: a tracking URI with user info, a
 # run link, and (by mistake) the password variable; the last line is split
-# across two writes so that ct-tui sees it as a partial line first.
+# across two writes so that ct-tui receives it as a partial line first.
 LEAKY_STAGE = f"""\
 import os
 import sys
@@ -62,9 +62,9 @@ def test_repro_output_masks_credentials(tmp_path: Path, monkeypatch: pytest.Monk
 
     assert recorder.result is not None and recorder.result.ok, recorder.texts()
     assert any(partial.startswith("http://…") for partial in recorder.partials), recorder.partials
-    shown = "\n".join(recorder.texts() + recorder.partials)
+    on_screen = "\n".join(recorder.texts() + recorder.partials)
     saved = run.log_path.read_text()
-    for text in (shown, saved):
+    for text in (on_screen, saved):
         assert "logged run abc to http://alice:***@127.0.0.1:5000" in text
         assert "password is ***" in text
         assert URI_PASSWORD[:7] not in text
