@@ -110,6 +110,10 @@ class CtTuiApp(App[None]):
                 sections.append((mode.capitalize(), keys))
         self.push_screen(HelpScreen(sections, str(self.project.app_log_path)))
 
+    async def action_quit(self) -> None:
+        """Quit through the same guard as `q`; the command palette's Quit calls this."""
+        self.action_request_quit()
+
     def action_request_quit(self) -> None:
         if self.repro is None or not self.repro.running:
             self.exit()
@@ -157,7 +161,18 @@ class CtTuiApp(App[None]):
             )
 
 
-_KEY_NAMES = {"question_mark": "?", "space": "space", "slash": "/", "escape": "Esc"}
+_KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter"}
+
+
+def _key_label(key: str) -> str:
+    """Write a Textual key name the way the footer does: `ctrl+r` as `^r`, `f5` as `F5`."""
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    if key.startswith("ctrl+"):
+        return "^" + key[len("ctrl+") :]
+    if len(key) > 1 and key[0] == "f" and key[1:].isdigit():
+        return key.upper()
+    return key
 
 
 def _own_bindings(screen_class: type) -> list:
@@ -174,8 +189,6 @@ def _keys(bindings) -> list[tuple[str, str]]:
     for binding in bindings:
         if not isinstance(binding, Binding):
             binding = Binding(*binding)
-        key = binding.key_display or ",".join(
-            _KEY_NAMES.get(name, name) for name in binding.key.split(",")
-        )
+        key = binding.key_display or "/".join(_key_label(name) for name in binding.key.split(","))
         keys.append((key, binding.description or binding.action))
     return keys

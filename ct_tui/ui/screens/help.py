@@ -25,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
         self._log_path = log_path
 
     def compose(self) -> ComposeResult:
-        lines: list[str] = []
+        lines: list[str] = ["[b]Keys[/b]  (Esc closes)", ""]
         for title, keys in self._sections:
             lines.append(f"[b]{title}[/b]")
             for key, description in keys:
