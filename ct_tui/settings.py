@@ -39,6 +39,10 @@ class Settings:
     gate_direction: str = "higher"
     """`higher` or `lower`: which way of `gate_metric` is better."""
 
+    runs_order_by: str = ""
+    """Order of the Runs screen when it opens, in MLflow's `order_by` syntax
+    (`metrics.accuracy DESC`). Empty: newest first."""
+
     def __post_init__(self) -> None:
         if self.gate_direction not in GATE_DIRECTIONS:
             raise SettingsError(

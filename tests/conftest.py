@@ -111,3 +111,16 @@ def trained_project(trained_template: Path, tmp_path: Path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(trained_template, root, symlinks=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def mlflow_schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An MLflow SQLite store with the schema and one experiment (`ct-project`, id 1), no runs.
+
+    Copy it with `tests.runs_store.copy_store`: creating the schema takes seconds.
+    """
+    from tests.runs_store import create_empty_store
+
+    path = tmp_path_factory.mktemp("mlflow-schema") / "mlflow.db"
+    create_empty_store(path)
+    return path
