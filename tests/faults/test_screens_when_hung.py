@@ -29,3 +29,15 @@ async def test_registry_on_silent_server_stays_responsive(ct_project: Path, sile
             pilot, lambda: store_status(app).error is not None, "the timeout message", timeout=10
         )
         assert "did not respond within 2 s (1 attempt)" in str(store_status(app).describe())
+
+
+async def test_runs_on_silent_server_stays_responsive(ct_project: Path, silent_server: FaultyServer, monkeypatch, short_http_timeouts) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", silent_server.uri)
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: silent_server.accepted >= 1, "the Runs screen's request", timeout=5)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ParamsScreen", "the Params screen", timeout=1)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "RunsScreen", "the Runs screen", timeout=1)

@@ -18,7 +18,9 @@ from ct_tui.domain.project import Project, open_project
 from ct_tui.domain.registry import list_models
 from ct_tui.ui.widgets.store_status import StoreStatus
 from ct_tui.ui.widgets.versions_table import VersionsTable
-from tests.app.registry_pilot import make_app, open_registry, wait_for
+from tests.app.registry_pilot import make_app, open_registry, text_of, wait_for, wait_for_screen
+from tests.runs_app import make_app as runs_app
+from tests.runs_app import open_runs, settle, status_text
 from tests.server.mlflow_server import MlflowServer
 
 EXPERIMENT = "ct-project"
@@ -115,3 +117,28 @@ async def test_registry_before_server_starts(server: MlflowServer, ct_project: P
         table = app.screen.query_one(VersionsTable)
         await wait_for(pilot, lambda: table.row_count == 2, "the versions after the retry")
         assert store_status(app).error is None
+
+
+async def test_runs_stale_then_recovers(server: MlflowServer, ct_project: Path) -> None:
+    app = runs_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_runs(pilot)
+        assert len(table.rows) == 2
+
+        server.stop()
+        await pilot.press("f5")
+        # The Runs screen hands the failure to the app's error dialog as well.
+        dialog = await wait_for_screen(pilot, "ErrorDialog")
+        assert f"cannot connect to the tracking server at {server.uri}" in text_of(dialog.query_one(".dialog-body"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "RunsScreen", "the Runs screen")
+        assert "stale" in status_text(pilot)
+        assert f"cannot connect to the tracking server at {server.uri}" in status_text(pilot)
+        assert len(table.rows) == 2
+
+        server.start()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "stale" not in status_text(pilot), "fresh runs")
+        await settle(pilot)
+        assert len(table.rows) == 2
+        assert status_text(pilot).startswith("2 runs")

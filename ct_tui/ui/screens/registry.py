@@ -45,8 +45,7 @@ class RegistryScreen(Screen):
         Binding("b", "rollback", "Rollback", id="registry.rollback"),
         Binding("x", "remove_alias", "Remove alias", id="registry.remove_alias"),
         Binding("h", "history", "History", id="registry.history"),
-        Binding("r", "refresh", "Refresh", id="registry.refresh"),
-        Binding("f5", "refresh", "Refresh", show=False, id="registry.refresh_f5"),
+        Binding("r,f5,ctrl+r", "refresh", "Refresh", key_display="r", id="registry.refresh"),
     ]
 
     @dataclass
