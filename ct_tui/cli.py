@@ -41,11 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ct-tui: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    from ct_tui.domain.tracking_client import use_short_http_timeouts
+    from ct_tui.domain.tracking_client import keep_mlflow_logs_in_file, use_short_http_timeouts
     from ct_tui.logging_setup import setup_logging
 
     setup_logging(project.app_log_path)
     use_short_http_timeouts()
+    keep_mlflow_logs_in_file()
 
     if args.command is not None:
         return args.handler(project, settings, args)

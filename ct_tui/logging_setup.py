@@ -6,14 +6,14 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from ct_tui.domain.project import mask_uri
+from ct_tui.domain.project import mask_secrets
 
 
 class _MaskingFormatter(logging.Formatter):
-    """Mask credentials in URIs of every record, whatever logged them."""
+    """Mask credentials of every record, tracebacks included, whatever logged them."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_uri(super().format(record))
+        return mask_secrets(super().format(record))
 
 
 def setup_logging(log_path: Path, level: int = logging.INFO) -> None:

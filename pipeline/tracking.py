@@ -15,7 +15,7 @@ import mlflow.sklearn
 from ruamel.yaml import YAML
 
 from ct_tui.domain import tags
-from ct_tui.domain.project import Project, resolve_tracking_uri
+from ct_tui.domain.project import Project, mask_uri, resolve_tracking_uri
 from ct_tui.settings import load_settings
 from pipeline.common import ROOT, TRAIN_CSV
 
@@ -56,7 +56,7 @@ def log_training_run(params: dict[str, Any], metrics: dict[str, float], model: A
             registered_model_name=settings.model_name,
             pip_requirements=["scikit-learn", "pandas"],
         )
-    print(f"evaluate: logged MLflow run {run.info.run_id} to {project.tracking_uri}")
+    print(f"evaluate: logged MLflow run {run.info.run_id} to {mask_uri(project.tracking_uri)}")
     return run.info.run_id
 
 
@@ -71,21 +71,23 @@ def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _git(args: list[str]) -> str | None:
+def _git(args: list[str], strip: bool = True) -> str | None:
     try:
         result = subprocess.run(
             ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
         )
     except (OSError, subprocess.CalledProcessError):
         return None
-    return result.stdout.strip()
+    return result.stdout.strip() if strip else result.stdout
 
 
 def _tree_is_dirty() -> bool:
-    status = _git(["status", "--porcelain", "--untracked-files=no"])
+    # Unstripped: each porcelain line is `XY PATH`, and X is a space for a
+    # change not staged, as in ` M dvc.lock`.
+    status = _git(["status", "--porcelain", "--untracked-files=no"], strip=False)
     if status is None:
         return False
-    changed = {line[3:].strip() for line in status.splitlines() if line.strip()}
+    changed = {line[3:] for line in status.splitlines() if len(line) > 3}
     return bool(changed - _IGNORED_FOR_DIRTY)
 
 

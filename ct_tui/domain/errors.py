@@ -24,3 +24,21 @@ class TrackingError(CtTuiError):
     """The MLflow tracking store could not be read or written."""
 
     title = "MLflow tracking store"
+
+
+class TrackingUnreachable(TrackingError):
+    """No connection to the tracking server: it is down, or the URI or tunnel is wrong."""
+
+    title = "Tracking server unreachable"
+
+
+class TrackingTimeout(TrackingError):
+    """The tracking server accepted the connection but sent no response in time."""
+
+    title = "Tracking server not responding"
+
+
+class TrackingAuthError(TrackingError):
+    """The tracking server rejected the credentials (HTTP 401) or the user's permission (HTTP 403)."""
+
+    title = "Tracking server denied access"

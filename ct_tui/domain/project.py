@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -136,6 +137,41 @@ def mask_uri(text: str) -> str:
         return f"{match.group('scheme')}{masked}@"
 
     return _CREDENTIALS.sub(replace, text)
+
+
+SECRET_VARIABLES = ("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN")
+"""Variables whose values are masked wherever they appear in text shown or logged."""
+
+_MIN_SECRET_LENGTH = 4
+"""Shorter values are left alone: masking every `ab` in a log would destroy it."""
+
+
+def mask_secrets(text: str, environ: dict[str, str] | None = None) -> str:
+    """Mask URI credentials (see `mask_uri`) and any value of `SECRET_VARIABLES` in `text`."""
+    env = os.environ if environ is None else environ
+    masked = mask_uri(text)
+    for name in SECRET_VARIABLES:
+        value = env.get(name, "")
+        if len(value) >= _MIN_SECRET_LENGTH:
+            masked = masked.replace(value, "***")
+    return masked
+
+
+def secret_masker(environ: dict[str, str] | None = None) -> Callable[[str], str]:
+    """Return `mask_secrets` for many lines: the variables are read once, clean lines pass fast."""
+    env = os.environ if environ is None else environ
+    values = [env.get(name, "") for name in SECRET_VARIABLES]
+    secrets = [value for value in values if len(value) >= _MIN_SECRET_LENGTH]
+
+    def mask(text: str) -> str:
+        if "@" in text:
+            text = mask_uri(text)
+        for value in secrets:
+            if value in text:
+                text = text.replace(value, "***")
+        return text
+
+    return mask
 
 
 def describe_store(tracking_uri: str) -> str:

@@ -26,7 +26,7 @@ from ct_tui.domain.dvc_commands import DvcCommand, RunResult
 from ct_tui.domain.errors import DvcError
 from ct_tui.domain.logstream import LineAssembler, OutputBuffer
 from ct_tui.domain.process_group import group_alive, wait_group_gone
-from ct_tui.domain.project import Project
+from ct_tui.domain.project import Project, secret_masker
 from ct_tui.domain.tracking_client import subprocess_environ
 
 try:
@@ -35,6 +35,9 @@ except ImportError:  # Windows has no fcntl; the pipe keeps its default size the
     fcntl = None
 
 log = logging.getLogger(__name__)
+
+_OPEN_AUTHORITY = re.compile(r"(://)[^/\s@]*$")
+"""The host part of a URI that a partial line ends in, which may still turn out to be `user:password@`."""
 
 LOG_MAX_LINES = 10_000
 """Lines the log panel keeps; older ones are only in the log file."""
@@ -107,6 +110,9 @@ class DvcRun:
         self._on_output = on_output
         self._on_finished = on_finished
         self._env = subprocess_env(project) if env is None else dict(env)
+        # Stages print tracking URIs (MLflow prints run links with them), so
+        # credentials are masked before output reaches the screen or the log.
+        self._mask = secret_masker(self._env)
         self._process: subprocess.Popen[bytes] | None = None
         self._started = 0.0
         self._cancelled = False
@@ -248,17 +254,17 @@ class DvcRun:
                 break
             if len(chunk) < SHORT_READ:
                 time.sleep(GATHER_SECONDS)
-            lines = assembler.feed(chunk)
+            lines = [self._mask(line) for line in assembler.feed(chunk)]
             if lines:
                 self._write_log(lines)
                 self._note_stage(lines)
                 pending.extend(lines)
-            partial = assembler.partial
+            partial = _OPEN_AUTHORITY.sub(r"\1…", self._mask(assembler.partial))
             dirty = True
             if time.monotonic() - last_notify >= NOTIFY_INTERVAL:
                 self._deliver(pending, partial)
                 pending, dirty, last_notify = [], False, time.monotonic()
-        tail = assembler.finish()
+        tail = [self._mask(line) for line in assembler.finish()]
         self._write_log(tail)
         return pending + tail
 

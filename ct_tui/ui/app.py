@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Callable, Protocol
 
@@ -19,6 +20,7 @@ from ct_tui.ui.screens.params import ParamsScreen
 from ct_tui.ui.screens.pipeline import PipelineScreen
 from ct_tui.ui.screens.registry import RegistryScreen
 from ct_tui.ui.screens.runs import RunsScreen
+from ct_tui.ui.thread_executor import DaemonThreadExecutor
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,10 @@ class CtTuiApp(App[None]):
         """Settings read from the project's pyproject.toml, ct-tui.toml and environment."""
         self.repro: ReproControl | None = None
         """The repro in progress, set by the Pipeline screen while one runs."""
+
+    def on_load(self) -> None:
+        # A thread worker blocked in a call to a hung server must not hold up quitting.
+        asyncio.get_running_loop().set_default_executor(DaemonThreadExecutor())
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.project.root} · {describe_store(self.project.tracking_uri)}"

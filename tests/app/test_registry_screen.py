@@ -13,6 +13,7 @@ from ct_tui.domain.audit import read_history
 from ct_tui.domain.project import open_project
 from ct_tui.domain.registry import read_aliases
 from ct_tui.domain.tracking_client import make_client
+from ct_tui.ui.widgets.store_status import StoreStatus
 from tests.app.registry_pilot import make_app, open_registry, select_version, text_of, wait_for, wait_for_screen
 from tests.conftest import git
 from tests.registry_store import MODEL
@@ -161,10 +162,12 @@ async def test_store_failure_keeps_last_data(registry_project: Path, monkeypatch
         app.project = replace(app.project, tracking_uri=f"http://127.0.0.1:{closed_port}")
         await pilot.press("r")
 
-        status = app.screen.query_one("#registry-status")
-        await wait_for(pilot, lambda: "stale" in text_of(status), "the stale mark")
-        assert "cannot connect to the tracking server" in text_of(status)
-        assert "r retry" in text_of(status)
+        status = app.screen.query_one(StoreStatus)
+        await wait_for(pilot, lambda: status.stale, "the stale mark")
+        line = str(status.describe())
+        assert line.startswith("Stale data from ")
+        assert "cannot connect to the tracking server" in line
+        assert line.endswith("r retry")
         assert table.row_count == 3
         assert str(table.get_row("1")[1]) == "champion"
 

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ct_tui.domain.project import mask_secrets
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Ask a yes/no question; `y` answers True, `n` and Esc answer False."""
@@ -106,7 +108,8 @@ class ErrorDialog(ModalScreen[None]):
     def __init__(self, title: str, message: str) -> None:
         super().__init__()
         self._title = title
-        self._message = message
+        # Every error shown passes here, so no credential can slip past.
+        self._message = mask_secrets(message)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog error"):

@@ -29,6 +29,7 @@ from ct_tui.ui.messages import RegistryChanged
 from ct_tui.ui.screens.dialogs import TextInputDialog
 from ct_tui.ui.screens.history_dialog import HistoryDialog
 from ct_tui.ui.screens.promote_dialog import PromoteDialog
+from ct_tui.ui.widgets.store_status import StoreStatus
 from ct_tui.ui.widgets.versions_table import VersionDetail, VersionsTable
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class RegistryScreen(Screen):
         Binding("b", "rollback", "Rollback", id="registry.rollback"),
         Binding("x", "remove_alias", "Remove alias", id="registry.remove_alias"),
         Binding("h", "history", "History", id="registry.history"),
-        Binding("r", "refresh", "Refresh", id="registry.refresh"),
+        Binding("r,f5,ctrl+r", "refresh", "Refresh", key_display="r", id="registry.refresh"),
     ]
 
     @dataclass
@@ -108,6 +109,7 @@ class RegistryScreen(Screen):
         versions.border_title = "Versions"
         yield versions
         yield VersionDetail(id="version-detail")
+        yield StoreStatus(retry_key="r")
         yield Static(id="registry-status")
         yield Footer()
 
@@ -195,6 +197,7 @@ class RegistryScreen(Screen):
         self.detail = detail
         self.fetched_at = datetime.now()
         self.load_error = None
+        self.query_one(StoreStatus).show_loaded(self.fetched_at)
         table = self.query_one(VersionsTable)
         table.border_title = f"Versions of {detail.name}"
         table.show(detail)
@@ -203,6 +206,7 @@ class RegistryScreen(Screen):
 
     def on_registry_screen_load_failed(self, message: LoadFailed) -> None:
         self.load_error = message.message
+        self.query_one(StoreStatus).show_failed(message.message)
         self.notify(message.message, title="Model registry", severity="error", timeout=8)
         self._refresh_status()
 
@@ -358,11 +362,7 @@ class RegistryScreen(Screen):
             if detail.dangling:
                 dangling = ", ".join(f"{a} → v{n}" for a, n in sorted(detail.dangling.items()))
                 parts.append(Content.assemble((f"dangling {dangling} (version deleted)", "$warning")))
-        if self.load_error and self.fetched_at:
-            stale = f"stale, data from {self.fetched_at:%H:%M:%S}: {self.load_error} (r retry)"
-            parts.insert(0, Content.assemble((stale, "$error")))
-        elif self.load_error:
-            parts.insert(0, Content.assemble((f"cannot read the registry: {self.load_error} (r retry)", "$error")))
+        # A failed load is shown by StoreStatus, which wraps a long message.
         self._set_status(Content(" · ").join(parts) if parts else Content(""))
 
     def _set_status(self, content: Content) -> None:
