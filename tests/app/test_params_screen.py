@@ -82,6 +82,26 @@ async def test_undo_restores_file(ct_project: Path) -> None:
     assert params_path.read_bytes() == before
 
 
+async def test_rejection_example_is_current_value(ct_project: Path) -> None:
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_params(pilot)
+        await move_to(pilot, screen, "data.batches")
+        await pilot.press("e")
+        await type_value(pilot, "1.5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), description="the type change question")
+        await pilot.press("n")
+        await pilot.pause()
+        type_error = text_of(screen, "#edit-error")
+
+        await type_value(pilot, "")
+        await pilot.pause()
+        empty_error = text_of(screen, "#edit-error")
+
+    assert type_error == "'1.5' is a float; expected an int such as 3"
+    assert empty_error == "Empty value; type an int such as 3"
+
+
 async def test_conflict_shown_and_other_change_kept(ct_project: Path) -> None:
     params_path = ct_project / "params.yaml"
     app = make_app(ct_project)
@@ -166,7 +186,7 @@ async def test_apply_dialog_answers(ct_project: Path) -> None:
         await pilot.pause()
 
     assert "+  max_iter: 500" in dialog_text
-    assert "seed: 'x' is a str; expected an int such as 200" in dialog_text
+    assert "seed: 'x' is a str; expected an int such as 42" in dialog_text
     assert "In no params file, skipped: nope" in dialog_text
     assert answers == [True]
 
