@@ -82,6 +82,34 @@ async def test_undo_restores_file(ct_project: Path) -> None:
     assert params_path.read_bytes() == before
 
 
+async def test_undo_message_and_detail_follow_value(ct_project: Path) -> None:
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_params(pilot)
+        await move_to(pilot, screen, "data.batches")
+        await pilot.press("e")
+        await type_value(pilot, "1.5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), description="the type change question")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), description="the save")
+        await wait_until(
+            pilot, lambda: "· float ·" in text_of(screen, "#params-detail"), timeout=5, description="the float type"
+        )
+        detail_after_save = text_of(screen, "#params-detail")
+
+        await pilot.press("u")
+        await wait_until(pilot, lambda: "Undid" in text_of(screen, "#params-status"), description="the undo")
+        await wait_until(
+            pilot, lambda: "· int ·" in text_of(screen, "#params-detail"), timeout=5, description="the int type"
+        )
+        status = " ".join(text_of(screen, "#params-status").split())
+        detail_after_undo = text_of(screen, "#params-detail")
+
+    assert detail_after_save.startswith("params.yaml · data.batches · float · used by data")
+    assert status.startswith("Undid data.batches: 1.5 → 3.")
+    assert detail_after_undo.startswith("params.yaml · data.batches · int · used by data")
+
+
 async def test_rejection_example_is_current_value(ct_project: Path) -> None:
     app = make_app(ct_project)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -131,9 +131,11 @@ def save_value(snapshot: ParamsSnapshot, param: Param, text: str, *, allow_type_
     data = planned.text.encode("utf-8")
     written = planned.written[param.path]
     write_checked(params_file.path, params_file.name, params_file.raw, data)
-    description = f"{param.key}: {param.source or '(empty)'} → {written}"
+    old_text = param.source or "(empty)"
+    description = f"{param.key}: {old_text} → {written}"
     log.info("saved %s in %s", description, params_file.name)
-    saved = SavedFile(params_file.path, params_file.name, params_file.raw, data, description)
+    undo_description = f"{param.key}: {written} → {old_text}"
+    saved = SavedFile(params_file.path, params_file.name, params_file.raw, data, description, undo_description)
     return SaveResult(saved, written, new.note)
 
 
@@ -150,4 +152,11 @@ def revert_to_head(snapshot: ParamsSnapshot, name: str, head: bytes, commit: str
     params_file = snapshot.file(name)
     write_checked(params_file.path, name, params_file.raw, head)
     log.info("reverted %s to HEAD %s", name, commit)
-    return SavedFile(params_file.path, name, params_file.raw, head, f"{name} reverted to HEAD {commit}")
+    return SavedFile(
+        params_file.path,
+        name,
+        params_file.raw,
+        head,
+        f"{name} reverted to HEAD {commit}",
+        f"the revert of {name} to HEAD {commit}",
+    )

@@ -105,7 +105,6 @@ class ParamsScreen(Screen):
     def _show_snapshot(self, snapshot: ParamsSnapshot) -> None:
         self.snapshot = snapshot
         self.query_one(ParamsTree).show_snapshot(snapshot)
-        self._show_detail()
         if snapshot.problems:
             problems = "\n".join(escape(problem) for problem in snapshot.problems)
             self._set_status(f"[$warning]{problems}[/]")
@@ -128,6 +127,7 @@ class ParamsScreen(Screen):
     # What the cursor is on
 
     @on(Tree.NodeHighlighted, "#params-tree")
+    @on(ParamsTree.SnapshotShown)
     def _highlighted(self) -> None:
         self._show_detail()
 
@@ -296,7 +296,7 @@ class ParamsScreen(Screen):
             self.app.call_from_thread(self._after_write, None, f"Not undone: {saved.name} changed on disk.")
             raise
         snapshot = load_params(self.app.project.root)
-        message = f"Undid {saved.description}. {describe_reruns(snapshot.reruns)}"
+        message = f"Undid {saved.undo_description}. {describe_reruns(snapshot.reruns)}"
         self.app.call_from_thread(self._after_undo, snapshot, message, saved)
 
     def _after_undo(self, snapshot: ParamsSnapshot, message: str, saved: SavedFile) -> None:
