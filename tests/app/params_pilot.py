@@ -6,6 +6,7 @@ import time
 from typing import Callable
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
 
 from ct_tui.ui.screens.params import ParamsScreen
@@ -51,7 +52,7 @@ async def type_value(pilot: Pilot, text: str) -> None:
     await pilot.press("enter")
 
 
-def text_of(screen: ParamsScreen, selector: str) -> str:
+def text_of(screen: Screen, selector: str) -> str:
     return screen.query_one(selector, Static).visual.plain  # type: ignore[union-attr]
 
 

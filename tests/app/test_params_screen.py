@@ -10,7 +10,11 @@ from ct_tui.domain.params import plan_updates
 from ct_tui.domain.project import open_project
 from ct_tui.settings import load_settings
 from ct_tui.ui.app import CtTuiApp
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
 from ct_tui.ui.screens.dialogs import ConfirmDialog, ErrorDialog
+from ct_tui.ui.screens.help import HelpScreen
 from ct_tui.ui.screens.params_apply import ApplyParamsDialog
 from ct_tui.ui.screens.params_diff import ParamsDiffScreen
 from ct_tui.ui.screens.pipeline import PipelineScreen
@@ -128,6 +132,28 @@ async def test_rejection_example_is_current_value(ct_project: Path) -> None:
 
     assert type_error == "'1.5' is a float; expected an int such as 3"
     assert empty_error == "Empty value; type an int such as 3"
+
+
+async def test_help_and_footer_show_same_keys(ct_project: Path) -> None:
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_params(pilot)
+        await move_to(pilot, screen, "seed")
+        await pilot.press("e")
+        await pilot.pause()
+        footer_keys = [(key.key_display, key.description) for key in screen.query_one(Footer).query(FooterKey)]
+        rightmost = max(key.region.right for key in screen.query_one(Footer).query(FooterKey))
+        await pilot.press("escape")
+
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), description="the help")
+        help_lines = [line.strip() for line in text_of(app.screen, "#help-text").splitlines()]
+
+    assert "F5/^r  Reload" in help_lines
+    assert ("Esc", "Cancel edit") in footer_keys
+    for key_display, description in footer_keys:
+        assert f"{key_display}  {description}" in help_lines
+    assert rightmost <= 80
 
 
 async def test_conflict_shown_and_other_change_kept(ct_project: Path) -> None:

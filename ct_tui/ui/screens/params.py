@@ -48,8 +48,8 @@ class ParamsScreen(Screen):
         Binding("D", "diff", "Diff", id="params.diff"),
         Binding("R", "save_and_repro", "Repro", id="params.repro"),
         Binding("H", "revert_to_head", "Revert to HEAD", show=False, id="params.revert"),
-        Binding("f5,ctrl+r", "reload", "Reload", show=False, id="params.reload"),
-        Binding("escape", "cancel_edit", "Cancel edit", id="params.cancel"),
+        Binding("f5,ctrl+r", "reload", "Reload", show=False, id="params.reload", key_display="F5/^r"),
+        Binding("escape", "cancel_edit", "Cancel edit", id="params.cancel", key_display="Esc"),
     ]
 
     def __init__(self) -> None:
