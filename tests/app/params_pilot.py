@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from rich.style import Style
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.widgets.tree import TreeNode
 
 from ct_tui.ui.screens.params import ParamsScreen
 from ct_tui.ui.widgets.params_tree import ParamsTree
@@ -50,6 +52,18 @@ async def type_value(pilot: Pilot, text: str) -> None:
     await pilot.press("ctrl+a", "ctrl+k")
     await pilot.press(*[_key_name(character) for character in text])
     await pilot.press("enter")
+
+
+def tree_line(screen: ParamsScreen, key: str) -> str:
+    """Return the tree's line for the param named `key`, as plain text: name, value, type, stages."""
+    tree = screen.query_one(ParamsTree)
+    nodes: list[TreeNode] = [tree.root]
+    while nodes:
+        node = nodes.pop()
+        if getattr(node.data, "key", None) == key:
+            return tree.render_label(node, Style(), Style()).plain
+        nodes.extend(node.children)
+    raise AssertionError(f"{key} is not in the tree")
 
 
 def text_of(screen: Screen, selector: str) -> str:

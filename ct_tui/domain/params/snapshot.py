@@ -36,6 +36,15 @@ class ParamsSnapshot:
     """Files that could not be read and declared keys that are missing, as messages."""
 
     @property
+    def source_paths(self) -> list[Path]:
+        """The files this snapshot was read from: params.yaml, each declared params file, dvc.yaml.
+
+        Declared files that are missing are included, so that creating one can be noticed.
+        """
+        names = [DEFAULT_PARAMS_FILE, "dvc.yaml", *self.pipeline.files, *(f.name for f in self.files)]
+        return [self.root / name for name in dict.fromkeys(names)]
+
+    @property
     def reruns(self) -> list[StageRerun]:
         return stages_to_rerun(self.pipeline)
 
