@@ -201,7 +201,12 @@ async def test_diff_view_shows_head_and_lock(trained_project: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_params(pilot)
         await pilot.press("D")
-        await wait_until(pilot, lambda: isinstance(app.screen, ParamsDiffScreen), description="the diff view")
+        # The screen becomes current before its widgets are mounted, so wait for its last heading.
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, ParamsDiffScreen) and bool(app.screen.query("#lock-heading")),
+            description="the diff view",
+        )
         dialog_text = "\n".join(str(static.visual) for static in app.screen.query("Static"))
         await pilot.press("escape")
 
