@@ -38,9 +38,12 @@ def signature(path: Path) -> _Signature:
 class FileWatcher:
     """Call `on_change(paths)` from a daemon thread when watched files change."""
 
-    def __init__(self, on_change: Callable[[list[Path]], None], interval: float = CHECK_INTERVAL) -> None:
+    def __init__(
+        self, on_change: Callable[[list[Path]], None], interval: float = CHECK_INTERVAL, *, name: str = "file-watcher"
+    ) -> None:
         self._on_change = on_change
         self._interval = interval
+        self._name = name
         self._lock = threading.Lock()
         self._signatures: dict[Path, _Signature] = {}
         self._paused = False
@@ -72,7 +75,7 @@ class FileWatcher:
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="file-watcher", daemon=True)
+            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
             self._thread.start()
 
     def stop(self) -> None:

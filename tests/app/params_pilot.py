@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from rich.style import Style
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
+from textual.widgets.tree import TreeNode
 
 from ct_tui.ui.screens.params import ParamsScreen
 from ct_tui.ui.widgets.params_tree import ParamsTree
@@ -51,7 +54,19 @@ async def type_value(pilot: Pilot, text: str) -> None:
     await pilot.press("enter")
 
 
-def text_of(screen: ParamsScreen, selector: str) -> str:
+def tree_line(screen: ParamsScreen, key: str) -> str:
+    """Return the tree's line for the param named `key`, as plain text: name, value, type, stages."""
+    tree = screen.query_one(ParamsTree)
+    nodes: list[TreeNode] = [tree.root]
+    while nodes:
+        node = nodes.pop()
+        if getattr(node.data, "key", None) == key:
+            return tree.render_label(node, Style(), Style()).plain
+        nodes.extend(node.children)
+    raise AssertionError(f"{key} is not in the tree")
+
+
+def text_of(screen: Screen, selector: str) -> str:
     return screen.query_one(selector, Static).visual.plain  # type: ignore[union-attr]
 
 

@@ -10,7 +10,11 @@ from ct_tui.domain.params import plan_updates
 from ct_tui.domain.project import open_project
 from ct_tui.settings import load_settings
 from ct_tui.ui.app import CtTuiApp
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
 from ct_tui.ui.screens.dialogs import ConfirmDialog, ErrorDialog
+from ct_tui.ui.screens.help import HelpScreen
 from ct_tui.ui.screens.params_apply import ApplyParamsDialog
 from ct_tui.ui.screens.params_diff import ParamsDiffScreen
 from ct_tui.ui.screens.pipeline import PipelineScreen
@@ -82,6 +86,76 @@ async def test_undo_restores_file(ct_project: Path) -> None:
     assert params_path.read_bytes() == before
 
 
+async def test_undo_message_and_detail_follow_value(ct_project: Path) -> None:
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_params(pilot)
+        await move_to(pilot, screen, "data.batches")
+        await pilot.press("e")
+        await type_value(pilot, "1.5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), description="the type change question")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Saved" in text_of(screen, "#params-status"), description="the save")
+        await wait_until(
+            pilot, lambda: "· float ·" in text_of(screen, "#params-detail"), timeout=5, description="the float type"
+        )
+        detail_after_save = text_of(screen, "#params-detail")
+
+        await pilot.press("u")
+        await wait_until(pilot, lambda: "Undid" in text_of(screen, "#params-status"), description="the undo")
+        await wait_until(
+            pilot, lambda: "· int ·" in text_of(screen, "#params-detail"), timeout=5, description="the int type"
+        )
+        status = " ".join(text_of(screen, "#params-status").split())
+        detail_after_undo = text_of(screen, "#params-detail")
+
+    assert detail_after_save.startswith("params.yaml · data.batches · float · used by data")
+    assert status.startswith("Undid data.batches: 1.5 → 3.")
+    assert detail_after_undo.startswith("params.yaml · data.batches · int · used by data")
+
+
+async def test_rejection_example_is_current_value(ct_project: Path) -> None:
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_params(pilot)
+        await move_to(pilot, screen, "data.batches")
+        await pilot.press("e")
+        await type_value(pilot, "1.5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), description="the type change question")
+        await pilot.press("n")
+        await pilot.pause()
+        type_error = text_of(screen, "#edit-error")
+
+        await type_value(pilot, "")
+        await pilot.pause()
+        empty_error = text_of(screen, "#edit-error")
+
+    assert type_error == "'1.5' is a float; expected an int such as 3"
+    assert empty_error == "Empty value; type an int such as 3"
+
+
+async def test_help_and_footer_show_same_keys(ct_project: Path) -> None:
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_params(pilot)
+        await move_to(pilot, screen, "seed")
+        await pilot.press("e")
+        await pilot.pause()
+        footer_keys = [(key.key_display, key.description) for key in screen.query_one(Footer).query(FooterKey)]
+        rightmost = max(key.region.right for key in screen.query_one(Footer).query(FooterKey))
+        await pilot.press("escape")
+
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), description="the help")
+        help_lines = [line.strip() for line in text_of(app.screen, "#help-text").splitlines()]
+
+    assert "F5/^r  Reload" in help_lines
+    assert ("Esc", "Cancel edit") in footer_keys
+    for key_display, description in footer_keys:
+        assert f"{key_display}  {description}" in help_lines
+    assert rightmost <= 80
+
+
 async def test_conflict_shown_and_other_change_kept(ct_project: Path) -> None:
     params_path = ct_project / "params.yaml"
     app = make_app(ct_project)
@@ -127,7 +201,12 @@ async def test_diff_view_shows_head_and_lock(trained_project: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_params(pilot)
         await pilot.press("D")
-        await wait_until(pilot, lambda: isinstance(app.screen, ParamsDiffScreen), description="the diff view")
+        # The screen becomes current before its widgets are mounted, so wait for its last heading.
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, ParamsDiffScreen) and bool(app.screen.query("#lock-heading")),
+            description="the diff view",
+        )
         dialog_text = "\n".join(str(static.visual) for static in app.screen.query("Static"))
         await pilot.press("escape")
 
@@ -166,7 +245,7 @@ async def test_apply_dialog_answers(ct_project: Path) -> None:
         await pilot.pause()
 
     assert "+  max_iter: 500" in dialog_text
-    assert "seed: 'x' is a str; expected an int such as 200" in dialog_text
+    assert "seed: 'x' is a str; expected an int such as 42" in dialog_text
     assert "In no params file, skipped: nope" in dialog_text
     assert answers == [True]
 

@@ -48,8 +48,29 @@ def test_rejection_names_example(params_path: Path) -> None:
     with pytest.raises(ValueRejected) as caught:
         validate_text(param, "1.5")
 
-    assert "such as 200" in str(caught.value)
+    assert "such as 10" in str(caught.value)
     assert caught.value.new_type == "float"
+
+
+def test_empty_value_says_what_to_type(params_path: Path) -> None:
+    param = param_at(snapshot_of(params_path), "epochs")
+
+    with pytest.raises(ValueRejected) as caught:
+        validate_text(param, "  ")
+
+    assert str(caught.value) == "Empty value; type an int such as 10"
+    assert caught.value.new_type is None
+
+
+def test_long_value_not_used_as_example(tmp_path: Path) -> None:
+    path = tmp_path / "params.yaml"
+    path.write_bytes(b"lr: 0.00012345678901234567890\n")
+    param = param_at(snapshot_of(path), "lr")
+
+    with pytest.raises(ValueRejected) as caught:
+        validate_text(param, "fast")
+
+    assert str(caught.value) == "'fast' is a str; expected a float such as 0.001"
 
 
 def test_unparsable_value_offers_no_type_change(params_path: Path) -> None:

@@ -36,6 +36,15 @@ class ParamsSnapshot:
     """Files that could not be read and declared keys that are missing, as messages."""
 
     @property
+    def source_paths(self) -> list[Path]:
+        """The files this snapshot was read from: params.yaml, each declared params file, dvc.yaml.
+
+        Declared files that are missing are included, so that creating one can be noticed.
+        """
+        names = [DEFAULT_PARAMS_FILE, "dvc.yaml", *self.pipeline.files, *(f.name for f in self.files)]
+        return [self.root / name for name in dict.fromkeys(names)]
+
+    @property
     def reruns(self) -> list[StageRerun]:
         return stages_to_rerun(self.pipeline)
 
@@ -131,9 +140,11 @@ def save_value(snapshot: ParamsSnapshot, param: Param, text: str, *, allow_type_
     data = planned.text.encode("utf-8")
     written = planned.written[param.path]
     write_checked(params_file.path, params_file.name, params_file.raw, data)
-    description = f"{param.key}: {param.source or '(empty)'} → {written}"
+    old_text = param.source or "(empty)"
+    description = f"{param.key}: {old_text} → {written}"
     log.info("saved %s in %s", description, params_file.name)
-    saved = SavedFile(params_file.path, params_file.name, params_file.raw, data, description)
+    undo_description = f"{param.key}: {written} → {old_text}"
+    saved = SavedFile(params_file.path, params_file.name, params_file.raw, data, description, undo_description)
     return SaveResult(saved, written, new.note)
 
 
@@ -150,4 +161,11 @@ def revert_to_head(snapshot: ParamsSnapshot, name: str, head: bytes, commit: str
     params_file = snapshot.file(name)
     write_checked(params_file.path, name, params_file.raw, head)
     log.info("reverted %s to HEAD %s", name, commit)
-    return SavedFile(params_file.path, name, params_file.raw, head, f"{name} reverted to HEAD {commit}")
+    return SavedFile(
+        params_file.path,
+        name,
+        params_file.raw,
+        head,
+        f"{name} reverted to HEAD {commit}",
+        f"the revert of {name} to HEAD {commit}",
+    )

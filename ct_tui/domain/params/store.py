@@ -44,6 +44,9 @@ class SavedFile:
     description: str
     """The change, for messages: `train.C_hyperparameter: 1.0 → 2.0`."""
 
+    undo_description: str
+    """The change an undo makes, for messages: `train.C_hyperparameter: 2.0 → 1.0`."""
+
 
 def write_checked(path: Path, name: str, expected: bytes, data: bytes) -> None:
     """Replace the file's bytes `expected` with `data`; raise ParamsConflict if the file contains others.

@@ -26,7 +26,11 @@ EXAMPLES = {
     "date": "2024-01-31",
     "timestamp": "2024-01-31T12:00:00",
 }
-"""An example of a valid value of each type, shown when a value is rejected."""
+"""An example of each type for rejection messages, used when the current value
+is empty, quoted, multi-line or long."""
+
+MAX_EXAMPLE_LENGTH = 20
+"""A current value longer than this is not quoted as the example in a message."""
 
 # Python's spellings, as MLflow stores float params, mapped to YAML 1.2's.
 _PYTHON_FLOATS = {"inf": ".inf", "+inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
@@ -86,12 +90,14 @@ def validate_text(param: Param, text: str, *, allow_type_change: bool = False) -
         return string_value(text, param.style)
 
     stripped = text.strip()
+    if stripped == "":
+        raise ValueRejected(f"Empty value; type {_expected(param)}", value=text, expected=old_type)
     if old_type == "float" and stripped.lower() in _PYTHON_FLOATS:
         stripped = _PYTHON_FLOATS[stripped.lower()]
     parsed, value = parse_scalar(stripped)
     if not parsed:
         raise ValueRejected(
-            f"{stripped!r} is not a single YAML value; expected {_expected(old_type)}",
+            f"{stripped!r} is not a single YAML value; expected {_expected(param)}",
             value=text,
             expected=old_type,
         )
@@ -107,7 +113,7 @@ def validate_text(param: Param, text: str, *, allow_type_change: bool = False) -
         written = stripped + ".0"
         return NewValue(float(value), (written,), f"written as {written} to keep the float type")
     raise ValueRejected(
-        _type_message(stripped, new_type, old_type),
+        _type_message(stripped, new_type, param),
         value=text,
         expected=old_type,
         new_type=new_type,
@@ -134,7 +140,7 @@ def value_from_object(param: Param, value: Any) -> NewValue:
     text = object_text(value)
     if text is None:
         raise ValueRejected(
-            f"{value!r} is {_article(type_name(value))} {type_name(value)}; expected {_expected(old_type)}",
+            f"{value!r} is {_article(type_name(value))} {type_name(value)}; expected {_expected(param)}",
             value=repr(value),
             expected=old_type,
         )
@@ -180,21 +186,30 @@ def _is_decimal(text: str) -> bool:
     return digits.isdigit()
 
 
-def _expected(type_name_: str) -> str:
-    return f"{_article(type_name_)} {type_name_} such as {EXAMPLES.get(type_name_, 'the old value')}"
+def _expected(param: Param) -> str:
+    """Name the type `param` must keep, with its current value as the example."""
+    expected = param.type_name
+    return f"{_article(expected)} {expected} such as {_example(param)}"
+
+
+def _example(param: Param) -> str:
+    source = param.source
+    if source and len(source) <= MAX_EXAMPLE_LENGTH and param.style is None and "\n" not in source:
+        return source
+    return EXAMPLES.get(param.type_name, "the old value")
 
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _type_message(text: str, new_type: str, old_type: str) -> str:
-    if old_type == "bool" and text.lower() in _YAML11_BOOL_WORDS:
+def _type_message(text: str, new_type: str, param: Param) -> str:
+    if param.type_name == "bool" and text.lower() in _YAML11_BOOL_WORDS:
         return (
             f"{text!r} is a str to DVC (YAML 1.2 reads only true and false as bool); "
-            f"expected {_expected(old_type)}"
+            f"expected {_expected(param)}"
         )
-    return f"{text!r} is {_article(new_type)} {new_type}; expected {_expected(old_type)}"
+    return f"{text!r} is {_article(new_type)} {new_type}; expected {_expected(param)}"
 
 
 def _yaml11_warning(text: str, value: Any) -> str | None:

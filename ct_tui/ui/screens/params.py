@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, Tree
 from textual.worker import Worker, get_current_worker
@@ -21,23 +25,24 @@ from ct_tui.domain.params import (
     ValueRejected,
     describe_reruns,
     diff_params,
-    format_key,
-    head_difference,
     load_params,
-    revert_to_head,
     save_value,
     undo_saved,
 )
 from ct_tui.domain.params.values import validate_text
+from ct_tui.domain.watch import FileWatcher
 from ct_tui.ui.messages import ParamsSaved, ReproFinished
 from ct_tui.ui.screens.dialogs import ConfirmDialog
 from ct_tui.ui.screens.params_diff import ParamsDiffScreen
-from ct_tui.ui.widgets.params_tree import MARK_INTERPOLATED, MARK_SHARED, MARK_YAML11, ParamsTree
+from ct_tui.ui.screens.params_revert import RevertToHead
+from ct_tui.ui.widgets.param_detail import ParamDetail, shared_text
+from ct_tui.ui.widgets.param_editor import ParamEditor
+from ct_tui.ui.widgets.params_tree import ParamsTree
 
 log = logging.getLogger(__name__)
 
 
-class ParamsScreen(Screen):
+class ParamsScreen(RevertToHead, Screen):
     """Every param the pipeline uses, edited in place; each edit is saved on Enter."""
 
     CSS_PATH = "params.tcss"
@@ -48,9 +53,15 @@ class ParamsScreen(Screen):
         Binding("D", "diff", "Diff", id="params.diff"),
         Binding("R", "save_and_repro", "Repro", id="params.repro"),
         Binding("H", "revert_to_head", "Revert to HEAD", show=False, id="params.revert"),
-        Binding("f5,ctrl+r", "reload", "Reload", show=False, id="params.reload"),
-        Binding("escape", "cancel_edit", "Cancel edit", id="params.cancel"),
+        Binding("f5,ctrl+r", "reload", "Reload", show=False, id="params.reload", key_display="F5/^r"),
+        Binding("escape", "cancel_edit", "Cancel edit", id="params.cancel", key_display="Esc"),
     ]
+
+    @dataclass
+    class FilesChanged(Message):
+        """Files that the shown params were read from changed outside ct-tui."""
+
+        paths: list[Path]
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,15 +74,17 @@ class ParamsScreen(Screen):
         self._editing_snapshot: ParamsSnapshot | None = None
         self._repro_after_save = False
         self._own_broadcasts = 0
+        self._suspended = False
+        self._problems_shown = False
+        self._reload_after_edit = False
+        self._changed_while_editing: set[str] = set()
+        self._watcher = FileWatcher(lambda paths: self.post_message(self.FilesChanged(paths)), name="params-watcher")
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield ParamsTree(id="params-tree")
-        with Vertical(id="edit-box"):
-            yield Static(id="edit-label", markup=False)
-            yield Input(id="edit-input")
-            yield Static(id="edit-error", markup=False)
-        yield Static("Loading params…", id="params-detail", markup=False)
+        yield ParamEditor(id="edit-box")
+        yield ParamDetail("Loading params…", id="params-detail")
         yield Static(id="params-status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -84,10 +97,23 @@ class ParamsScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(ParamsTree).focus()
         self.load()
+        self._watcher.start()
+
+    def on_unmount(self) -> None:
+        self._watcher.stop()
+
+    def on_screen_suspend(self) -> None:
+        # While hidden or under a dialog the watcher idles; the files are read again on return.
+        self._suspended = True
+        self._watcher.pause()
 
     def on_screen_resume(self) -> None:
-        if self.snapshot is not None:
+        self._suspended = False
+        if self.editing is None and self.snapshot is not None:
+            self._watcher.resync()
             self.load()
+        # During an edit, a change made meanwhile is reported by the next check instead.
+        self._watcher.resume()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker state messages do not bubble; the App's handler shows failures.
@@ -104,13 +130,17 @@ class ParamsScreen(Screen):
 
     def _show_snapshot(self, snapshot: ParamsSnapshot) -> None:
         self.snapshot = snapshot
+        self._watcher.watch(snapshot.source_paths)
         self.query_one(ParamsTree).show_snapshot(snapshot)
-        self._show_detail()
         if snapshot.problems:
             problems = "\n".join(escape(problem) for problem in snapshot.problems)
             self._set_status(f"[$warning]{problems}[/]")
+            self._problems_shown = True
         elif not snapshot.files:
             self._set_status("No params file: this project has no params.yaml and dvc.yaml names none.")
+        elif self._problems_shown:
+            # The files were fixed, in an editor for example, since the problems were shown.
+            self._set_status("")
 
     def action_reload(self) -> None:
         self.load()
@@ -120,14 +150,52 @@ class ParamsScreen(Screen):
             # This screen saved the file and already shows the snapshot read after the save.
             self._own_broadcasts -= 1
             return
-        self.load()
+        self._reload_unless_editing()
 
     def on_repro_finished(self, message: ReproFinished) -> None:
-        self.load()
+        self._reload_unless_editing()
+
+    def on_params_screen_files_changed(self, message: FilesChanged) -> None:
+        if self.editing is None:
+            self.load()
+            return
+        root = self.app.project.root
+        self._changed_while_editing.update(path.relative_to(root).as_posix() for path in message.paths)
+        self._reload_after_edit = True
+        self._show_changed_while_editing()
+
+    def _reload_unless_editing(self) -> None:
+        # Rebuilding the tree under an open edit box would hide what is being edited.
+        if self.editing is None:
+            self.load()
+        else:
+            self._reload_after_edit = True
+
+    def _show_changed_while_editing(self) -> None:
+        assert self.editing is not None
+        file = self.editing.file
+        changed = sorted(self._changed_while_editing)
+        if file in changed:
+            text = f"{file} changed on disk, so Enter will not save over it; Esc shows the new version."
+        else:
+            text = f"{', '.join(changed)} changed on disk; the tree reloads when this edit ends."
+        self.query_one(ParamEditor).show_changed(text)
+
+    @contextmanager
+    def _own_write(self) -> Iterator[None]:
+        """Keep a write by this screen from being reported as a change outside ct-tui."""
+        self._watcher.pause()
+        try:
+            yield
+        finally:
+            self._watcher.resync()
+            if not self._suspended:
+                self._watcher.resume()
 
     # What the cursor is on
 
     @on(Tree.NodeHighlighted, "#params-tree")
+    @on(ParamsTree.SnapshotShown)
     def _highlighted(self) -> None:
         self._show_detail()
 
@@ -137,23 +205,12 @@ class ParamsScreen(Screen):
             self.action_edit()
 
     def _show_detail(self) -> None:
-        param = self.query_one(ParamsTree).selected_param
-        detail = self.query_one("#params-detail", Static)
-        if param is None:
-            file = self.query_one(ParamsTree).selected_file
-            detail.update(f"{file}: H reverts it to the last commit" if file else "")
-            return
-        used = f"used by {', '.join(param.stages)}" if param.stages else "unused: no stage declares it"
-        lines = [f"{param.file} · {param.key} · {param.type_name} · {used}"]
-        if param.yaml11_note:
-            lines.append(f"{MARK_YAML11} {param.yaml11_note}")
-        if param.shared:
-            lines.append(f"{MARK_SHARED} {_shared_text(param)}")
-        if param.interpolated:
-            lines.append(f"{MARK_INTERPOLATED} interpolated: shown and edited as written")
-        if param.read_only:
-            lines.append(f"read only: {param.read_only}")
-        detail.update("\n".join(lines))
+        tree = self.query_one(ParamsTree)
+        detail = self.query_one(ParamDetail)
+        if tree.selected_param is None:
+            detail.show_file(tree.selected_file)
+        else:
+            detail.show_param(tree.selected_param)
 
     # Editing
 
@@ -179,7 +236,7 @@ class ParamsScreen(Screen):
         self.app.push_screen(
             ConfirmDialog(
                 f"{param.key} shares its value with other keys",
-                f"{_shared_text(param)}.\nEditing it changes every one of them.",
+                f"{shared_text(param)}.\nEditing it changes every one of them.",
                 yes_label="edit all of them",
             ),
             answered,
@@ -190,24 +247,23 @@ class ParamsScreen(Screen):
         # Saved against the load it was shown from, so a reload meanwhile shows as a conflict.
         self._editing_snapshot = self.snapshot
         self.refresh_bindings()
-        label = self.query_one("#edit-label", Static)
-        label.update(f"{param.key} ({param.type_name}) in {param.file}: Enter saves, Esc cancels")
-        self.query_one("#edit-error", Static).update("")
-        editor = self.query_one("#edit-input", Input)
-        editor.value = param.value if param.type_name == "str" else param.source
-        self.query_one("#edit-box").display = True
-        editor.focus()
-        editor.cursor_position = len(editor.value)
+        self.query_one(ParamEditor).open(param)
 
     def action_cancel_edit(self) -> None:
         if self.editing is not None:
             self._close_editor()
 
-    def _close_editor(self) -> None:
+    def _close_editor(self, *, saving: bool = False) -> None:
+        """Hide the edit box and reload files that changed meanwhile, unless a save follows, which reloads anyway."""
         self.editing = None
         self.refresh_bindings()
-        self.query_one("#edit-box").display = False
+        self.query_one(ParamEditor).close()
         self.query_one(ParamsTree).focus()
+        self._changed_while_editing.clear()
+        if self._reload_after_edit:
+            self._reload_after_edit = False
+            if not saving:
+                self.load()
 
     @on(Input.Submitted, "#edit-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -219,17 +275,17 @@ class ParamsScreen(Screen):
         try:
             validate_text(param, event.value)
         except ValueRejected as rejected:
-            self.query_one("#edit-error", Static).update(str(rejected))
+            self.query_one(ParamEditor).show_error(str(rejected))
             if rejected.new_type is not None:
                 self._ask_type_change(snapshot, param, event.value, rejected)
             return
-        self._close_editor()
+        self._close_editor(saving=True)
         self.save(snapshot, param, event.value, allow_type_change=False)
 
     def _ask_type_change(self, snapshot: ParamsSnapshot, param: Param, text: str, rejected: ValueRejected) -> None:
         def answered(change: bool | None) -> None:
             if change:
-                self._close_editor()
+                self._close_editor(saving=True)
                 self.save(snapshot, param, text, allow_type_change=True)
 
         self.app.push_screen(
@@ -247,7 +303,8 @@ class ParamsScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="params-save")
     def save(self, snapshot: ParamsSnapshot, param: Param, text: str, *, allow_type_change: bool) -> None:
         try:
-            result = save_value(snapshot, param, text, allow_type_change=allow_type_change)
+            with self._own_write():
+                result = save_value(snapshot, param, text, allow_type_change=allow_type_change)
         except ParamsConflict:
             self.app.call_from_thread(self._after_write, None, "Not saved: the file changed on disk.")
             raise
@@ -280,7 +337,7 @@ class ParamsScreen(Screen):
         self._own_broadcasts += 1
         self.app.broadcast(lambda: ParamsSaved(path))
 
-    # Undo and revert
+    # Undo
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -291,56 +348,19 @@ class ParamsScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="params-save")
     def undo(self, saved: SavedFile) -> None:
         try:
-            undo_saved(saved)
+            with self._own_write():
+                undo_saved(saved)
         except ParamsConflict:
             self.app.call_from_thread(self._after_write, None, f"Not undone: {saved.name} changed on disk.")
             raise
         snapshot = load_params(self.app.project.root)
-        message = f"Undid {saved.description}. {describe_reruns(snapshot.reruns)}"
+        message = f"Undid {saved.undo_description}. {describe_reruns(snapshot.reruns)}"
         self.app.call_from_thread(self._after_undo, snapshot, message, saved)
 
     def _after_undo(self, snapshot: ParamsSnapshot, message: str, saved: SavedFile) -> None:
         self._broadcast_saved(saved)
         self._show_snapshot(snapshot)
         self._set_status(escape(message))
-
-    def action_revert_to_head(self) -> None:
-        file = self.query_one(ParamsTree).selected_file
-        if self.snapshot is None or file is None:
-            return
-        self.prepare_revert(file)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="params-git")
-    def prepare_revert(self, file: str) -> None:
-        assert self.snapshot is not None
-        snapshot = self.snapshot
-        head, commit, diff = head_difference(snapshot, file)
-        self.app.call_from_thread(self._confirm_revert, snapshot, file, head, commit, diff)
-
-    def _confirm_revert(self, snapshot: ParamsSnapshot, file: str, head: bytes, commit: str, diff: str) -> None:
-        if not diff:
-            self.notify(f"{file} already matches the last commit ({commit}).")
-            return
-
-        def answered(revert: bool | None) -> None:
-            if revert:
-                self.revert(snapshot, file, head, commit)
-
-        self.app.push_screen(
-            ConfirmDialog(f"Revert {file} to the last commit ({commit})?", diff, yes_label="revert"),
-            answered,
-        )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="params-save")
-    def revert(self, snapshot: ParamsSnapshot, file: str, head: bytes, commit: str) -> None:
-        try:
-            saved = revert_to_head(snapshot, file, head, commit)
-        except ParamsConflict:
-            self.app.call_from_thread(self._after_write, None, f"Not reverted: {file} changed on disk.")
-            raise
-        fresh = load_params(self.app.project.root)
-        message = f"Reverted {file} to {commit}; u undoes it. {describe_reruns(fresh.reruns)}"
-        self.app.call_from_thread(self._after_write, fresh, message, saved)
 
     # Diff and repro
 
@@ -364,10 +384,6 @@ class ParamsScreen(Screen):
         await self.app.start_repro(None)
 
     def _set_status(self, markup: str) -> None:
+        self._problems_shown = False
         self.query_one("#params-status", Static).update(markup)
 
-
-def _shared_text(param: Param) -> str:
-    keys = ", ".join(format_key(path) for path in param.shared_with)
-    anchor = f" (anchor &{param.anchor})" if param.anchor else ""
-    return f"shares one value{anchor} with {keys}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -63,6 +64,9 @@ class ParamsTree(Tree["Param | str | None"]):
     ParamsTree > .params-tree--file { text-style: bold; }
     """
 
+    class SnapshotShown(Message):
+        """The tree shows a new snapshot and its cursor is placed, so `selected_param` is from it."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("params", id=id)
         self.show_root = False
@@ -109,9 +113,15 @@ class ParamsTree(Tree["Param | str | None"]):
                     target = node
         if target is None and self.root.children:
             target = self.root.children[0]
-        if target is not None:
-            # Node lines are laid out on the next refresh; the cursor can only move then.
-            self.call_after_refresh(self.move_cursor, target)
+        # Node lines are laid out on the next refresh; the cursor can only move then.
+        # Until it moves, `cursor_node` is still a node of the old snapshot.
+        self.call_after_refresh(self._place_cursor, target)
+
+    def _place_cursor(self, target: TreeNode | None) -> None:
+        # Tree posts NodeHighlighted only when the cursor moves to another line,
+        # so the same line with a new param needs a message of its own.
+        self.move_cursor(target)
+        self.post_message(self.SnapshotShown())
 
     def render_label(self, node: TreeNode, base_style: Style, style: Style) -> Text:
         data = node.data
