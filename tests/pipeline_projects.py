@@ -145,6 +145,34 @@ def stage_script_project(root: Path, name: str, script: str, *, outs: str | None
     return make_dvc_project(root, dvc_yaml, files)
 
 
+TWO_STAGE_YAML = """\
+stages:
+  first:
+    cmd: python first.py
+    deps:
+      - first.py
+    outs:
+      - first.txt
+  loop:
+    cmd: python loop.py
+    deps:
+      - loop.py
+      - first.txt
+    outs:
+      - loop.txt
+"""
+
+
+def two_stage_project(root: Path) -> Path:
+    """Build a project whose quick stage `first` feeds `loop`, which prints a tick a second for ten minutes."""
+    files = {
+        "first.py": "from pathlib import Path\n\nPath('first.txt').write_text('first')\nprint('first done')\n",
+        "loop.py": LOOP_STAGE,
+        ".gitignore": "/.ct-tui/\n",
+    }
+    return make_dvc_project(root, TWO_STAGE_YAML, files)
+
+
 def live_group_members(pgid: int) -> list[int]:
     """Return the processes of group `pgid` that are not zombies, read from /proc."""
     members = []

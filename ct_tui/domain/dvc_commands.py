@@ -68,9 +68,14 @@ class RunResult:
     seconds: float
     cancelled: bool
     stage: str | None
-    """The stage DVC announced last (`Running stage 'x':`) or reported failing."""
+    """The stage DVC announced last (`Running stage 'x':`) or reported failing.
+
+    For a cancelled run, the stage that was interrupted, or None when no
+    stage was running at the cancel."""
 
     log_path: Path
+    keyboard_interrupt: bool = False
+    """Whether a stage printed a Python `KeyboardInterrupt`, as it does when SIGINT stops it."""
 
     @property
     def ok(self) -> bool:
@@ -79,12 +84,22 @@ class RunResult:
     def describe(self, *, short: bool = False) -> str:
         """Return one line for the user: what ran, how it ended, after how long.
 
-        The short form names the kind of command (`repro`) instead of its whole command line.
+        The short form names the kind of command (`repro`) instead of its
+        whole command line. A cancelled run's exit code is left out because it
+        only says that dvc was interrupted.
         """
         name = self.command.kind if short else self.command.title
-        during = f" during stage '{self.stage}'" if self.stage else ""
         if self.cancelled:
-            return f"{name} cancelled{during} after {self.seconds:.1f} s (exit code {self.exit_code})"
+            interrupted = f": stage '{self.stage}' interrupted" if self.stage else ""
+            return f"{name} cancelled{interrupted} after {self.seconds:.1f} s"
         if self.exit_code == 0:
             return f"{name} finished: exit code 0 in {self.seconds:.1f} s"
+        during = f" during stage '{self.stage}'" if self.stage else ""
         return f"{name} failed{during}: exit code {self.exit_code} after {self.seconds:.1f} s"
+
+    def summary_lines(self) -> list[str]:
+        """Return the lines that end the run's log: `describe()`, after a note on an expected traceback."""
+        lines = [self.describe()]
+        if self.cancelled and self.keyboard_interrupt:
+            lines.insert(0, "the KeyboardInterrupt above is the stage stopping on cancel, not a crash")
+        return lines

@@ -27,6 +27,7 @@ from ct_tui.domain.errors import DvcError
 from ct_tui.domain.logstream import LineAssembler, OutputBuffer
 from ct_tui.domain.process_group import group_alive, wait_group_gone
 from ct_tui.domain.project import Project, secret_masker
+from ct_tui.domain.repro_progress import StageProgress
 from ct_tui.domain.tracking_client import subprocess_environ
 
 try:
@@ -61,9 +62,6 @@ wake-up, not the data, costs the CPU."""
 
 STOP_WAITS = {signal.SIGINT: 3.0, signal.SIGTERM: 3.0, signal.SIGKILL: 2.0}
 """Seconds to wait for the process group to exit after each signal of a cancel."""
-
-_RUNNING_STAGE = re.compile(r"^Running stage '(?P<stage>.+)':$")
-_FAILED_STAGE = re.compile(r"^ERROR: failed to reproduce '(?P<stage>[^']+)'")
 
 
 def subprocess_env(project: Project, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -107,6 +105,9 @@ class DvcRun:
         self.buffer = OutputBuffer(max_lines)
         """Output not yet taken by the UI."""
 
+        self.progress = StageProgress()
+        """What the run did with each stage so far, read from DVC's output."""
+
         self._on_output = on_output
         self._on_finished = on_finished
         self._env = subprocess_env(project) if env is None else dict(env)
@@ -116,7 +117,6 @@ class DvcRun:
         self._process: subprocess.Popen[bytes] | None = None
         self._started = 0.0
         self._cancelled = False
-        self._stage: str | None = None
         self._done = threading.Event()
         self._start_lock = threading.Lock()
         self._result: RunResult | None = None
@@ -132,7 +132,7 @@ class DvcRun:
     @property
     def stage(self) -> str | None:
         """The stage DVC announced last, if any yet."""
-        return self._stage
+        return self.progress.last_stage
 
     @property
     def pid(self) -> int | None:
@@ -214,22 +214,32 @@ class DvcRun:
         try:
             tail = self._pump(process.stdout.fileno())
         finally:
-            exit_code = process.wait()
-            process.stdout.close()
-            self._result = RunResult(
-                command=self.command,
-                exit_code=exit_code,
-                seconds=time.monotonic() - self._started,
-                cancelled=self._cancelled,
-                stage=self._stage,
-                log_path=self.log_path,
-            )
-            self._write_log([f"# {self._result.describe()}"])
-            self._close_log()
-            self._deliver(tail, "")
+            self._finish(process, tail)
+
+    def _finish(self, process: subprocess.Popen[bytes], tail: list[str]) -> None:
+        """Record how the command ended, close the log file and hand over the last lines."""
+        exit_code = process.wait()
+        process.stdout.close()
+        cancelled = self._cancelled
+        interrupted = self.progress.finish(exit_code=exit_code, cancelled=cancelled)
+        self._result = RunResult(
+            command=self.command,
+            exit_code=exit_code,
+            seconds=time.monotonic() - self._started,
+            cancelled=cancelled,
+            stage=interrupted if cancelled else self.progress.last_stage,
+            log_path=self.log_path,
+            keyboard_interrupt=self.progress.keyboard_interrupt,
+        )
+        self._write_log([f"# {line}" for line in self._result.summary_lines()])
+        self._close_log()
+        self._deliver(tail, "")
+        if cancelled:
+            log.info("%s, exit code %s", self._result.describe(), exit_code)
+        else:
             log.info("%s", self._result.describe())
-            self._done.set()
-            self._on_finished(self._result)
+        self._done.set()
+        self._on_finished(self._result)
 
     def _pump(self, fd: int) -> list[str]:
         """Read until end of file, writing the log and handing lines to the buffer.
@@ -257,7 +267,7 @@ class DvcRun:
             lines = [self._mask(line) for line in assembler.feed(chunk)]
             if lines:
                 self._write_log(lines)
-                self._note_stage(lines)
+                self.progress.feed(lines)
                 pending.extend(lines)
             partial = _OPEN_AUTHORITY.sub(r"\1…", self._mask(assembler.partial))
             dirty = True
@@ -266,6 +276,7 @@ class DvcRun:
                 pending, dirty, last_notify = [], False, time.monotonic()
         tail = [self._mask(line) for line in assembler.finish()]
         self._write_log(tail)
+        self.progress.feed(tail)
         return pending + tail
 
     def _write_log(self, lines: list[str]) -> None:
@@ -290,14 +301,6 @@ class DvcRun:
     def _deliver(self, lines: list[str], partial: str) -> None:
         if self.buffer.put(lines, partial):
             self._on_output()
-
-    def _note_stage(self, lines: list[str]) -> None:
-        """Remember the stage DVC announced last, or the one it reported failing."""
-        for line in lines:
-            if line.startswith(("Running stage '", "ERROR: failed to reproduce '")):
-                match = _RUNNING_STAGE.match(line) or _FAILED_STAGE.match(line)
-                if match:
-                    self._stage = match.group("stage")
 
 
 def _enlarge_pipe(fd: int) -> None:

@@ -6,7 +6,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from ct_tui.domain.project import open_project
 from ct_tui.settings import load_settings
@@ -38,6 +40,12 @@ def pipeline_screen(app: CtTuiApp) -> PipelineScreen:
 
 def status_line(app: CtTuiApp) -> str:
     return str(pipeline_screen(app).query_one("#pipeline-status").content)
+
+
+def rendered_rows(widget: Widget) -> list[str]:
+    """Return the text of each row the widget draws, its border and padding included."""
+    width, height = widget.region.size
+    return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
 
 
 def stage_rows(app: CtTuiApp) -> list[str]:

@@ -11,9 +11,11 @@ from ct_tui.ui.screens.dialogs import ConfirmDialog
 from ct_tui.ui.widgets.log_view import LogView
 from ct_tui.ui.widgets.stages import StageList
 from tests.app.pipeline_pilot import (
+    detail_text,
     log_lines,
     make_app,
     pipeline_screen,
+    rendered_rows,
     row_of,
     stage_rows,
     status_line,
@@ -22,7 +24,13 @@ from tests.app.pipeline_pilot import (
     wait_until,
 )
 from tests.conftest import dvc, git
-from tests.pipeline_projects import LOOP_STAGE, OUTPUT_STAGE, live_group_members, stage_script_project
+from tests.pipeline_projects import (
+    LOOP_STAGE,
+    OUTPUT_STAGE,
+    live_group_members,
+    stage_script_project,
+    two_stage_project,
+)
 
 FLOOD_LINES = 200_000
 
@@ -88,7 +96,7 @@ async def test_repro_selected_stage_forced(trained_project: Path) -> None:
         stages.highlighted = [option.id for option in stages.options].index("train")
 
         await pilot.press("f")
-        assert "force on" in status_line(app)
+        assert status_line(app).startswith("[force] ")
         await pilot.press("s")
         await wait_for_run_end(pilot, timeout=120)
 
@@ -152,10 +160,39 @@ async def test_cancel_stops_process_group(tmp_path: Path) -> None:
 
         assert live_group_members(group) == []
         assert screen.dvc_run.result.cancelled
-        assert "repro cancelled during stage 'loop'" in status_line(app)
-        assert any("cancelled during stage 'loop'" in line for line in log_lines(app))
+        assert "repro cancelled: stage 'loop' interrupted after" in status_line(app)
+        lines = log_lines(app)
+        assert "KeyboardInterrupt" in lines
+        assert lines[-2] == "# the KeyboardInterrupt above is the stage stopping on cancel, not a crash"
+        assert lines[-1].startswith("# dvc repro cancelled: stage 'loop' interrupted after ")
         await wait_until(pilot, lambda: "never run" in row_of(app, "loop"), 15, "the stage to show never run")
         assert not (root / "loop.txt").exists()
+
+
+async def test_stage_list_follows_repro(tmp_path: Path) -> None:
+    root = two_stage_project(tmp_path / "project")
+    app = make_app(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_stages(pilot)
+        assert "never run" in row_of(app, "first")
+
+        await pilot.press("f", "r")
+        await wait_until(pilot, lambda: "tick 1" in log_lines(app), 30, "the second tick")
+        assert "done" in row_of(app, "first")
+        assert "running" in row_of(app, "loop")
+        assert "this repro ✓ done" in detail_text(app)
+
+        await pilot.press("c")
+        await wait_until(pilot, lambda: "interrupted" in row_of(app, "loop"), 20, "loop to show interrupted")
+        await wait_for_run_end(pilot, timeout=20)
+        await wait_until(pilot, lambda: "up to date" in row_of(app, "first"), 15, "the status read after the repro")
+        assert "never run" in row_of(app, "loop")
+
+        # The result and the stages' summary take two rows at 80 columns, the force mark first.
+        rows = [row.strip() for row in rendered_rows(pipeline_screen(app).query_one("#pipeline-status"))]
+        assert len(rows) == 2
+        assert rows[0].startswith("[force] repro cancelled: stage 'loop' interrupted after")
+        assert "2 stages, 1 never run" in " ".join(rows)
 
 
 async def test_only_one_run_at_a_time(tmp_path: Path) -> None:

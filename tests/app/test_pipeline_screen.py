@@ -99,6 +99,27 @@ async def test_pipeline_invalid_dvc_yaml_shows_error(status_cases: Path) -> None
         assert app.is_running
 
 
+async def test_footer_shows_every_key(ct_project: Path) -> None:
+    app = make_app(ct_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_stages(pilot)
+        await pilot.pause()
+
+        keys = {key.description: key for key in pipeline_screen(app).query("FooterKey")}
+        screen_keys = ["Repro", "Stage", "Force", "Dry run", "Cancel", "Push", "Refresh"]
+        app_keys = ["Pipeline", "Params", "Runs", "Registry", "Keys", "Quit"]
+        assert sorted(keys) == sorted(screen_keys + app_keys)
+        for description, key in keys.items():
+            label = f"{key.key_display} {description}"
+            assert key.region.right <= 80, f"{label} ends at column {key.region.right}"
+            assert key.region.y in (22, 23), f"{label} is on row {key.region.y}"
+            assert key.region.width >= len(label), f"{label} is cut to {key.region.width} columns"
+        assert {keys[name].region.y for name in screen_keys} == {22}
+        assert {keys[name].region.y for name in app_keys} == {23}
+        assert keys["Cancel"].has_class("-disabled")
+        assert not keys["Repro"].has_class("-disabled")
+
+
 def test_pipeline_snapshot(status_cases: Path, snap_compare) -> None:
     """The screen at 80x24 on a pipeline with every state: the stage list in run
     order with marks, the detail of the first stage, the summary line, an empty

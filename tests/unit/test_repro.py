@@ -14,6 +14,7 @@ from ct_tui.domain.dvc_commands import RunResult, push_command, repro_command
 from ct_tui.domain.pipeline import StageState, load_status
 from ct_tui.domain.project import Project, open_project
 from ct_tui.domain.repro import DvcRun, subprocess_env
+from ct_tui.domain.repro_progress import StageRunState
 from tests.pipeline_projects import LOOP_STAGE, OUTPUT_STAGE, live_group_members, stage_script_project
 
 
@@ -131,6 +132,7 @@ def test_run_records_stage_and_log_file(tmp_path: Path) -> None:
     assert "Running stage 'chatty':" in saved
     assert "green text" in saved
     assert saved[-1].startswith("# dvc repro finished: exit code 0")
+    assert run.progress.states == {"chatty": StageRunState.DONE}
 
 
 def test_run_failure_keeps_exit_code(tmp_path: Path) -> None:
@@ -162,7 +164,13 @@ def test_stop_ends_whole_process_group(tmp_path: Path) -> None:
     result = recorder.result
     assert result.cancelled
     assert result.stage == "loop"
-    assert "cancelled during stage 'loop'" in result.describe()
+    assert "cancelled: stage 'loop' interrupted" in result.describe()
+    assert run.progress.states == {"loop": StageRunState.INTERRUPTED}
+    assert result.keyboard_interrupt
+    saved = result.log_path.read_text().splitlines()
+    assert "KeyboardInterrupt" in saved
+    assert saved[-2] == "# the KeyboardInterrupt above is the stage stopping on cancel, not a crash"
+    assert saved[-1].startswith("# dvc repro cancelled: stage 'loop' interrupted after ")
     assert not run.running
     assert load_status(root).stage("loop").state is not StageState.UP_TO_DATE
 

@@ -13,16 +13,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.worker import Worker
 
 from ct_tui.domain.errors import DvcError
 from ct_tui.domain.pipeline import PipelineStatus, StageState, load_status
 from ct_tui.domain.dvc_commands import DvcCommand, RunResult, push_command, repro_command
 from ct_tui.domain.repro import LOG_MAX_LINES, DvcRun
+from ct_tui.domain.repro_progress import StageRunState
 from ct_tui.domain.watch import FileWatcher
 from ct_tui.ui.messages import ParamsSaved, ReproFinished, ReproStarted
 from ct_tui.ui.screens.dialogs import ErrorDialog
+from ct_tui.ui.widgets.key_footer import TwoRowFooter
 from ct_tui.ui.widgets.log_view import LogView
 from ct_tui.ui.widgets.stages import StageDetail, StageList
 
@@ -44,11 +46,22 @@ class PipelineScreen(Screen):
         Binding("r", "repro", "Repro", id="pipeline.repro"),
         Binding("s", "repro_stage", "Stage", id="pipeline.repro_stage"),
         Binding("f", "toggle_force", "Force", id="pipeline.force"),
-        Binding("d", "dry_run", "Dry run", id="pipeline.dry_run", show=False),
-        Binding("c,ctrl+c", "cancel", "Cancel", id="pipeline.cancel", key_display="c/^c"),
-        Binding("f5,ctrl+r", "refresh_status", "Refresh", id="pipeline.refresh", key_display="F5/^r", show=False),
-        Binding("P", "push", "Push", id="pipeline.push", show=False),
+        Binding("d", "dry_run", "Dry run", id="pipeline.dry_run"),
+        Binding("c", "cancel", "Cancel", id="pipeline.cancel"),
+        # Apart from `c` and hidden, so that the footer lists Cancel where `c` is, not where
+        # Textual's own ctrl+c binding sits.
+        Binding("ctrl+c", "cancel", "Cancel", id="pipeline.cancel_ctrl_c", show=False),
+        Binding("P", "push", "Push", id="pipeline.push"),
+        Binding("f5,ctrl+r", "refresh_status", "Refresh", id="pipeline.refresh", key_display="F5/^r"),
+        Binding(
+            "l",
+            "toggle_log_focus",
+            "Focus the log to scroll it with the arrows and PgUp/PgDn (long lines wrap)",
+            id="pipeline.log",
+            show=False,
+        ),
     ]
+    """The footer shows each key in every state, dimmed while it does nothing, so that keys keep their places."""
 
     @dataclass
     class StatusLoaded(Message):
@@ -97,6 +110,8 @@ class PipelineScreen(Screen):
         self.dvc_run: DvcRun | None = None
         """The dvc command started last from this screen, running or ended."""
 
+        self._run_states: dict[str, StageRunState] = {}
+        self._run_states_version = -1
         self._status_note = Content("reading the pipeline status…")
         self._status_request = 0
         self._shown_stage: str | None = None
@@ -111,9 +126,9 @@ class PipelineScreen(Screen):
                 yield StageDetail(id="stage-detail")
         yield Static(id="pipeline-status")
         yield LogView(LOG_MAX_LINES, id="log")
-        # Compact and without the palette hint, every key of this screen and
-        # of the app fits in 80 columns.
-        yield Footer(compact=True, show_command_palette=False)
+        # Compact, in two rows and without the palette hint, every key of this
+        # screen and of the app fits in 80 columns.
+        yield TwoRowFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(StageList).border_title = "Stages"
@@ -164,8 +179,10 @@ class PipelineScreen(Screen):
             self.status = event.status
             self._status_note = self._summary()
             self._watcher.watch(event.status.watch)
-            self.query_one(StageList).show(self.status)
-            self._show_detail()
+            if self.dvc_run is None or not self.dvc_run.running:
+                # The status read after a repro replaces what the repro did with each stage.
+                self._run_states = {}
+            self._show_stages()
         self._show_status_line()
 
     def on_pipeline_screen_status_failed(self, event: StatusFailed) -> None:
@@ -189,8 +206,20 @@ class PipelineScreen(Screen):
     def _stage_highlighted(self) -> None:
         self._show_detail()
 
+    def _show_stages(self) -> None:
+        self.query_one(StageList).show(self.status, self._run_states)
+        self._show_detail()
+
     def _show_detail(self) -> None:
-        self.query_one(StageDetail).show(self.status, self.query_one(StageList).selected_address)
+        self.query_one(StageDetail).show(self.status, self.query_one(StageList).selected_address, self._run_states)
+
+    def _show_run_states(self, run: DvcRun) -> None:
+        """Show what the repro did with each stage so far, when that changed since the last call."""
+        if run.command.kind != "repro" or run.progress.version == self._run_states_version:
+            return
+        self._run_states_version = run.progress.version
+        self._run_states = run.progress.states
+        self._show_stages()
 
     def _summary(self) -> Content:
         stages = self.status.stages
@@ -204,8 +233,10 @@ class PipelineScreen(Screen):
         return Content(", ".join(parts))
 
     def _show_status_line(self) -> None:
-        """Show what runs or ran last, then the stages' summary or why it is missing."""
+        """Show the force mark, what runs or ran last, then the stages' summary or why it is missing."""
         parts: list[Content] = []
+        # First, so that it stays in view when the rest is cut at the panel's end.
+        force = Content.from_markup("[$warning]$mark[/] ", mark="[force]") if self.force else Content()
         run = self.dvc_run
         if run is not None and run.running:
             running = f"{run.command.kind} running"
@@ -215,10 +246,8 @@ class PipelineScreen(Screen):
         elif run is not None and run.result is not None:
             colour = "$success" if run.result.ok else "$error"
             parts.append(Content.from_markup(f"[{colour}]$result[/]", result=run.result.describe(short=True)))
-        if self.force:
-            parts.append(Content.from_markup("[$warning]force on[/]"))
         parts.append(self._status_note)
-        self.query_one("#pipeline-status", Static).update(Content(" · ").join(parts))
+        self.query_one("#pipeline-status", Static).update(force + Content(" · ").join(parts))
 
     # dvc commands
 
@@ -268,6 +297,13 @@ class PipelineScreen(Screen):
     def action_refresh_status(self) -> None:
         self.refresh_status()
 
+    def action_toggle_log_focus(self) -> None:
+        log_view = self.query_one(LogView)
+        if log_view.has_focus:
+            self.query_one(StageList).focus()
+        else:
+            log_view.focus()
+
     def action_cancel(self) -> None:
         run = self.dvc_run
         if run is None or not run.running:
@@ -284,11 +320,12 @@ class PipelineScreen(Screen):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # None keeps the key in the footer, dimmed, and ignores the key press.
         running = self.dvc_run is not None and self.dvc_run.running
         if action == "cancel":
-            return running
+            return True if running else None
         if action in ("repro", "repro_stage", "dry_run", "push"):
-            return not running
+            return None if running else True
         return True
 
     def _start(self, command: DvcCommand) -> None:
@@ -298,6 +335,7 @@ class PipelineScreen(Screen):
         log_view = self.query_one(LogView)
         log_view.clear()
         log_view.write_lines([f"$ {command.title}"])
+        self._run_states_version = -1
         run = DvcRun(
             self.app.project,
             command,
@@ -336,6 +374,7 @@ class PipelineScreen(Screen):
             return
         batch = run.buffer.take()
         self.query_one(LogView).write_lines(batch.lines, batch.partial, batch.dropped)
+        self._show_run_states(run)
         # The status line names the running stage; redrawing it on every batch
         # would cost a layout pass for nothing during a flood.
         if run.stage != self._shown_stage:
@@ -345,7 +384,9 @@ class PipelineScreen(Screen):
     def on_pipeline_screen_run_finished(self, event: RunFinished) -> None:
         result = event.result
         self.on_pipeline_screen_output_ready(self.OutputReady())
-        self.query_one(LogView).write_lines([f"# {result.describe()}", f"# full log: {result.log_path}"])
+        # The result comes last, where the eye lands after a cancel's KeyboardInterrupt traceback.
+        summary = [f"# {line}" for line in result.summary_lines()]
+        self.query_one(LogView).write_lines([f"# full log: {result.log_path}", *summary])
         if self.app.repro is self.dvc_run:
             self.app.repro = None
         self._watcher.resync()
