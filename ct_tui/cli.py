@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
 from ct_tui import __version__
@@ -13,6 +15,10 @@ from ct_tui.settings import SettingsError, load_settings
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: the status a shell reports for a tool whose reader closed the pipe."""
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +38,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ct-tui; exit quietly when the reader of stdout closes it, as in `ct-tui history M | head`."""
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Output to a pipe is buffered: flush here, also after argparse's
+            # SystemExit, so that a closed pipe fails inside this try and not
+            # in the interpreter's flush at exit.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        log.info("stdout was closed by its reader; output stopped")
+        # Point stdout at /dev/null so that the flush at exit writes nowhere
+        # instead of printing a second BrokenPipeError.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

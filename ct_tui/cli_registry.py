@@ -7,9 +7,10 @@ Exit codes:
   0  success;
   1  the move was not made: the gate rejected it, the user declined at the
      prompt, or the alias moved meanwhile;
-  2  bad input: unknown model, version or alias, or a confirmation needed
-     while stdin is not a terminal;
-  3  the tracking store failed.
+  2  bad input: unknown model, version or alias, an invalid version number
+     or alias name, or a confirmation needed while stdin is not a terminal;
+  3  the tracking store failed;
+  141  stdout was closed by its reader (see `ct_tui.cli.main`).
 
 Confirmation: on a terminal, a move is shown and asked about (`y` to go on).
 When stdin is not a terminal, as in CI, nothing can be asked, so the command
@@ -20,6 +21,7 @@ means to move an alias.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from typing import Callable
 
@@ -160,7 +162,8 @@ def _review_and_apply(project, settings, plan, args, *, force: bool) -> int:
     from ct_tui.domain.comparison import plan_text
     from ct_tui.domain.promotion import AliasMoved, apply_move
 
-    print(plan_text(plan))
+    # A pipe or a CI log has no size, so the comparison is laid out for 80 columns there.
+    print(plan_text(plan, shutil.get_terminal_size((80, 24)).columns))
     if plan.needs_override and not force:
         _error(
             f"{plan.action} of {plan.model} v{plan.to_version} to {plan.alias} refused by the gate: "
@@ -179,7 +182,8 @@ def _review_and_apply(project, settings, plan, args, *, force: bool) -> int:
     except AliasMoved as moved:
         _error(f"{moved}; run the command again to review the new state")
         return EXIT_REFUSED
-    print(f"{record.alias}: {_label(record.from_version)} -> {_label(record.to_version)} on {record.model}; recorded as {record.key}")
+    print(f"{record.alias}: {_label(record.from_version)} -> {_label(record.to_version)} on {record.model}")
+    print(f"  recorded as tag {record.key}")
     return EXIT_OK
 
 

@@ -146,11 +146,16 @@ def write_record(client: "MlflowClient", record: AuditRecord) -> AuditRecord:
             record.model, str(version), f"{VERSION_TAG_PREFIX}{record.alias}", value
         )
     log.info(
-        "recorded %s of %s alias %s: v%s -> v%s by %s@%s",
+        "recorded %s of %s alias %s: %s -> %s by %s@%s",
         record.action, record.model, record.alias,
-        record.from_version, record.to_version, record.user, record.host,
+        version_label(record.from_version), version_label(record.to_version), record.user, record.host,
     )
     return AuditRecord(**{**asdict(record), "key": key})
+
+
+def version_label(version: int | None) -> str:
+    """Return `v<number>`, or `(none)` when the alias was not set."""
+    return "(none)" if version is None else f"v{version}"
 
 
 def parse_history(model_tags: dict[str, str], alias: str | None = None) -> list[AuditRecord]:

@@ -88,7 +88,7 @@ def evaluate_gate(
         reason = f"the candidate's source run has no metric {metric!r}"
     elif holder_metrics is None:
         passed = True
-        reason = "no version holds the alias now"
+        reason = f"no version holds the alias now, so {metric} is not compared"
     elif holder is None:
         passed = True
         reason = f"the current holder has no metric {metric!r}"

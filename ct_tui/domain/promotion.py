@@ -33,7 +33,12 @@ from ct_tui.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# MLflow 3.17's alias rules (mlflow/utils/validation.py): letters, digits,
+# `_` and `-`, at most 255 characters, and neither `latest` nor `v<number>`
+# in any case, because those already name versions in `models:/` URIs.
+_ALIAS_CHARACTERS = re.compile(r"^[\w\-]+$")
 _RESERVED_ALIAS = re.compile(r"^(latest|v\d+)$", re.IGNORECASE)
+MAX_ALIAS_LENGTH = 255
 
 
 class GateRefused(CtTuiError):
@@ -220,9 +225,23 @@ def apply_move(
 
 
 def check_alias_name(alias: str) -> None:
-    """Reject alias names that MLflow reserves, with the reason."""
+    """Raise RegistryInputError unless MLflow accepts `alias` as a new alias name.
+
+    Checked before anything is read or shown, so a bad name fails at once
+    instead of after the comparison, when MLflow would reject the write.
+    """
     if not alias.strip():
         raise RegistryInputError("the alias is empty: give a name such as 'champion'")
+    if not _ALIAS_CHARACTERS.match(alias):
+        raise RegistryInputError(
+            f"invalid alias {alias!r}: MLflow alias names may contain only letters, digits, "
+            "underscores (_) and dashes (-); choose a name such as 'champion'"
+        )
+    if len(alias) > MAX_ALIAS_LENGTH:
+        raise RegistryInputError(
+            f"invalid alias {alias[:20]!r}… ({len(alias)} characters): MLflow alias names "
+            f"may have at most {MAX_ALIAS_LENGTH} characters"
+        )
     if _RESERVED_ALIAS.match(alias):
         raise RegistryInputError(
             f"alias {alias!r} is reserved by MLflow ('latest' and 'v<number>' name versions): "

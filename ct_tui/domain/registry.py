@@ -202,14 +202,19 @@ def read_model(project: Project, name: str, gate_metric: str = "") -> ModelDetai
 
 
 def require_version(detail: ModelDetail, number: int | str) -> VersionInfo:
-    """Return version `number` of `detail`; an unknown number lists the existing ones."""
+    """Return version `number` of `detail`; an invalid or unknown number lists the existing ones."""
+    existing = ", ".join(str(item.version) for item in sorted(detail.versions, key=lambda i: i.version))
     try:
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = None
-    info = detail.version(wanted) if wanted is not None else None
+    if wanted is None or wanted < 1:
+        raise RegistryInputError(
+            f"{str(number)!r} is not a valid version number (a positive integer); "
+            f"versions of {detail.name!r}: {existing or 'none'}"
+        )
+    info = detail.version(wanted)
     if info is None:
-        existing = ", ".join(str(item.version) for item in sorted(detail.versions, key=lambda i: i.version))
         raise RegistryInputError(
             f"version {number!r} of model {detail.name!r} not found; existing versions: "
             f"{existing or 'none'}"

@@ -69,7 +69,7 @@ async def test_promote_history_and_rollback(registry_project: Path) -> None:
         await wait_for_screen(pilot, "TextInputDialog")
         await pilot.press("enter")
         dialog = await wait_for_screen(pilot, "PromoteDialog")
-        assert text_of(dialog.query_one("#promote-title")) == "Roll back ct-model alias champion: v2 -> v1"
+        assert text_of(dialog.query_one("#promote-title")) == "Roll back ct-model alias champion: v2 → v1"
         await pilot.press("y")
         await wait_for(pilot, lambda: str(table.get_row("1")[1]) == "champion", "champion back on v1")
         assert alias_of(registry_project) == 1

@@ -6,17 +6,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ct_tui.domain.comparison import ComparisonRow, comparison_rows, plan_title
+from ct_tui.domain.comparison import (
+    GAP,
+    ComparisonLine,
+    ComparisonRow,
+    comparison_lines,
+    comparison_rows,
+    gate_lines,
+    plan_title,
+)
 from ct_tui.domain.promotion import MovePlan
 
 OVERRIDE_WORD = "override"
 """Word the user types to promote despite a gate that did not pass."""
 
-LABEL_WIDTH = 25
-DELTA_WIDTH = 8
+GATE_STYLES = {
+    "metric": "",
+    "warning": "$warning",
+    "not-enforced": "$text-muted",
+    "passed": "$success",
+    "failed": "bold $error",
+    "reason": "$error",
+}
+"""Colour of each kind of gate sentence."""
 
 
 class PromoteDialog(ModalScreen[bool]):
@@ -49,7 +66,7 @@ class PromoteDialog(ModalScreen[bool]):
                 yield Static(Content(self._notice), id="promote-notice")
             with VerticalScroll(id="promote-body"):
                 if plan.target is not None:
-                    yield Static(_comparison(comparison_rows(plan)), id="promote-comparison")
+                    yield ComparisonTable(comparison_rows(plan), id="promote-comparison")
                     yield Static(_gate(plan), id="promote-gate")
                 else:
                     yield Static(_removal(plan), id="promote-comparison")
@@ -89,49 +106,53 @@ class PromoteDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-def _comparison(rows: list[ComparisonRow]) -> Content:
-    """Render the rows as aligned columns; the gate metric shows better or worse in colour."""
-    column = 20
-    lines = [
-        Content.assemble(
-            ("".ljust(LABEL_WIDTH), ""),
-            ("candidate".ljust(column), "bold"),
-            ("current holder".ljust(column), "bold"),
-            ("delta", "bold"),
-        )
-    ]
-    for row in rows:
-        if row.better is True:
-            style = "$success"
-        elif row.better is False:
-            style = "$error"
-        elif row.differs:
-            style = "$warning"
-        else:
-            style = ""
-        lines.append(
-            Content.assemble(
-                (_fit(row.label, LABEL_WIDTH), "$text-muted"),
-                (_fit(row.target, column), style),
-                (_fit(row.holder, column), ""),
-                (row.delta.ljust(DELTA_WIDTH), style),
-            )
-        )
-    return Content("\n").join(lines)
+class ComparisonTable(Widget):
+    """The side-by-side of candidate and current holder, laid out to fit the widget's width.
+
+    The gate metric shows better or worse in colour; other rows that differ
+    show in the warning colour.
+    """
+
+    def __init__(self, rows: list[ComparisonRow], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows = rows
+        """The rows shown, heading excluded."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(comparison_lines(self.rows, width))
+
+    def render(self) -> Content:
+        lines = comparison_lines(self.rows, self.size.width)
+        return Content("\n").join(_styled(line) for line in lines)
+
+
+def _styled(line: ComparisonLine) -> Content:
+    row = line.row
+    if row is None:
+        return Content.assemble((line.text, "bold"))
+    if row.better is True:
+        style = "$success"
+    elif row.better is False:
+        style = "$error"
+    elif row.differs:
+        style = "$warning"
+    else:
+        style = ""
+    return Content.assemble(
+        (line.label, "$text-muted"),
+        GAP,
+        (line.target, style),
+        GAP,
+        line.holder,
+        GAP,
+        (line.delta, style),
+    ).rstrip()
 
 
 def _gate(plan: MovePlan) -> Content:
-    gate = plan.gate
-    parts: list[Content] = [Content.assemble(("Gate: ", "bold"), gate.metric_reason)]
-    for warning in gate.warnings:
-        parts.append(Content.assemble(("Warning: ", "bold $warning"), (warning, "$warning")))
-    if not gate.enforced:
-        parts.append(Content("Not enforced: a rollback restores a version that held the alias before."))
-    elif gate.passed:
-        parts.append(Content.assemble(("The gate passed.", "$success")))
-    else:
-        parts.append(Content.assemble(("The gate did not pass: ", "bold $error"), "promoting needs an override."))
-    return Content("\n").join(parts)
+    return Content("\n").join(
+        Content.assemble((line.text, GATE_STYLES[line.kind])) for line in gate_lines(plan)
+    )
 
 
 def _removal(plan: MovePlan) -> Content:
@@ -144,10 +165,3 @@ def _removal(plan: MovePlan) -> Content:
         f"this alias; loading models:/{plan.model}@{plan.alias} fails until it is set again. "
         "The removal is recorded and can be rolled back."
     )
-
-
-def _fit(text: str, width: int) -> str:
-    """Pad or cut `text` to `width` cells, ending a cut with an ellipsis."""
-    if len(text) >= width:
-        return text[: width - 2] + "… "
-    return text.ljust(width)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,7 +25,7 @@ from ct_tui.domain.audit import AuditRecord
 from ct_tui.domain.errors import CtTuiError
 from ct_tui.domain.promotion import AliasMoved, MovePlan
 from ct_tui.domain.registry import ModelDetail, ModelSummary
-from ct_tui.ui.messages import RegistryChanged
+from ct_tui.ui.messages import RegistryChanged, ReproFinished
 from ct_tui.ui.screens.dialogs import TextInputDialog
 from ct_tui.ui.screens.history_dialog import HistoryDialog
 from ct_tui.ui.screens.promote_dialog import PromoteDialog
@@ -34,18 +34,26 @@ from ct_tui.ui.widgets.versions_table import VersionDetail, VersionsTable
 
 log = logging.getLogger(__name__)
 
+RELOAD_AFTER = timedelta(seconds=30)
+"""Data older than this is read again when the screen is shown again."""
+
+TOAST_TITLES = {"promote": "Promoted", "rollback": "Rolled back", "remove": "Alias removed"}
+"""Title of the notification after each kind of move."""
+
 
 class RegistryScreen(Screen):
     """Registered models and their versions; promote, roll back and remove aliases."""
 
     CSS_PATH = "registry.tcss"
 
+    # At 80 columns the app's keys leave room for three keys of this screen
+    # in the footer; x and r are listed by `?` only.
     BINDINGS = [
         Binding("p", "promote", "Promote", id="registry.promote"),
         Binding("b", "rollback", "Rollback", id="registry.rollback"),
-        Binding("x", "remove_alias", "Remove alias", id="registry.remove_alias"),
-        Binding("h", "history", "History", id="registry.history"),
-        Binding("r,f5,ctrl+r", "refresh", "Refresh", key_display="r", id="registry.refresh"),
+        Binding("h", "history", "Audit", id="registry.history"),
+        Binding("x", "remove_alias", "Remove alias", id="registry.remove_alias", show=False),
+        Binding("r,f5,ctrl+r", "refresh", "Refresh", key_display="r/F5", id="registry.refresh", show=False),
     ]
 
     @dataclass
@@ -99,6 +107,10 @@ class RegistryScreen(Screen):
         """When `detail` was read."""
         self.load_error: str | None = None
         """The last failure to read the store; None after a successful read."""
+        self.loaded_at: datetime | None = None
+        """When the last read of the registry ended, successfully or not; None during the first."""
+        self.reload_pending = False
+        """True when a repro finished while the screen was hidden, so it reloads when shown."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -111,7 +123,7 @@ class RegistryScreen(Screen):
         yield VersionDetail(id="version-detail")
         yield StoreStatus(retry_key="r")
         yield Static(id="registry-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._set_status(Content("Loading the model registry…"))
@@ -164,9 +176,10 @@ class RegistryScreen(Screen):
         )
         names = [model.name for model in self.models]
         if not names:
+            self.loaded_at = datetime.now()
             self.selected_model = None
             self.detail = None
-            self.query_one(VersionsTable).clear(columns=True)
+            self.query_one(VersionsTable).fill([], [])
             self.query_one(VersionDetail).show(None)
             self._set_status(
                 Content("No registered models yet: each `dvc repro` registers its model, or press g on a run on the Runs screen.")
@@ -195,7 +208,7 @@ class RegistryScreen(Screen):
         if detail.name != self.selected_model:
             return
         self.detail = detail
-        self.fetched_at = datetime.now()
+        self.fetched_at = self.loaded_at = datetime.now()
         self.load_error = None
         self.query_one(StoreStatus).show_loaded(self.fetched_at)
         table = self.query_one(VersionsTable)
@@ -206,6 +219,7 @@ class RegistryScreen(Screen):
 
     def on_registry_screen_load_failed(self, message: LoadFailed) -> None:
         self.load_error = message.message
+        self.loaded_at = datetime.now()
         self.query_one(StoreStatus).show_failed(message.message)
         self.notify(message.message, title="Model registry", severity="error", timeout=8)
         self._refresh_status()
@@ -217,7 +231,22 @@ class RegistryScreen(Screen):
     def on_registry_changed(self, message: RegistryChanged) -> None:
         self.action_refresh()
 
+    def on_repro_finished(self, message: ReproFinished) -> None:
+        # A repro registers a new version and rewrites dvc.lock, which the
+        # lineage ("matches dvc.lock") is checked against.
+        if self.is_current:
+            self.action_refresh()
+        else:
+            self.reload_pending = True
+
+    def on_screen_resume(self) -> None:
+        if self.reload_pending:
+            self.action_refresh()
+        elif self.loaded_at is not None and datetime.now() - self.loaded_at > RELOAD_AFTER:
+            self.action_refresh()
+
     def action_refresh(self) -> None:
+        self.reload_pending = False
         self._set_status(Content("Refreshing…"))
         self.load_models()
 
@@ -306,7 +335,7 @@ class RegistryScreen(Screen):
         record = message.record
         before = "none" if record.from_version is None else f"v{record.from_version}"
         after = "none" if record.to_version is None else f"v{record.to_version}"
-        self.notify(f"{record.model} {record.alias}: {before} → {after}, recorded", title=record.action.capitalize())
+        self.notify(f"{record.model} {record.alias}: {before} → {after}, recorded", title=TOAST_TITLES[record.action])
         self.app.broadcast(lambda: RegistryChanged(record.model))
 
     # History

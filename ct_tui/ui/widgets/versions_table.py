@@ -4,48 +4,62 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ct_tui.domain.gate import format_value
 from ct_tui.domain.registry import ModelDetail, VersionInfo
+from ct_tui.ui.widgets.fitted_table import FittedColumn, FittedTable
 
 MAX_METRIC_COLUMNS = 3
 """Metric columns shown; the gate metric is always the first."""
 
+METRIC_LABEL_WIDTH = 10
+"""Maximum length of a metric name shown in full in a column heading."""
 
-class VersionsTable(DataTable):
-    """The live versions of one registered model, newest first; row keys are version numbers."""
+
+class VersionsTable(FittedTable):
+    """The live versions of one registered model, newest first; row keys are version numbers.
+
+    When the table is too narrow for every column, the Run column is left
+    out first, then the legacy stage, the registration time, the third and
+    second metric, Data and Commit. The lineage line below the table shows
+    them for the selected version.
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def show(self, detail: ModelDetail) -> None:
         """Replace the rows with `detail`'s versions, keeping the cursor on the same version."""
-        selected = self.selected_version()
         # DataTable measures Rich Text, not Content, so cells carry theme colours resolved here.
         colours = self.app.theme_variables
         warning = colours.get("warning", "yellow")
         accent = colours.get("accent", "cyan")
-        self.clear(columns=True)
         metrics = detail.metric_names[:MAX_METRIC_COLUMNS]
-        self.add_column("Ver", key="version")
-        self.add_column("Aliases", key="aliases")
-        for name in metrics:
-            self.add_column(name[:10], key=f"metric:{name}")
-        self.add_column("Registered", key="registered")
-        self.add_column("Commit", key="commit")
-        self.add_column("Data", key="data")
-        self.add_column("Run", key="run")
-        # Nearly every version is READY; the column appears when one is not,
-        # which also keeps the table within 80 columns.
+        columns = [
+            FittedColumn("Ver", "version"),
+            FittedColumn("Aliases", "aliases", max_width=20, min_width=8),
+        ]
+        columns.extend(
+            FittedColumn(_metric_label(name), f"metric:{name}", drop_rank=None if rank == 0 else 4 + rank)
+            for rank, name in enumerate(metrics)
+        )
+        columns += [
+            FittedColumn("Registered", "registered", drop_rank=7),
+            FittedColumn("Commit", "commit", drop_rank=2),
+            FittedColumn("Data", "data", drop_rank=3),
+            FittedColumn("Run", "run", drop_rank=9),
+        ]
+        # Nearly every version is READY; the column appears when one is not.
         show_status = any(info.status != "READY" for info in detail.versions)
         if show_status:
-            self.add_column("Status", key="status")
+            columns.append(FittedColumn("Status", "status", drop_rank=1))
         if detail.has_stages:
-            self.add_column("Stage", key="stage")
+            columns.append(FittedColumn("Stage", "stage", drop_rank=8))
 
+        rows: list[tuple[str, list[Text]]] = []
         for info in detail.versions:
-            cells: list[object] = [
+            cells = [
                 Text(str(info.version), style="bold"),
                 Text(", ".join(info.aliases), style=f"bold {accent}"),
                 *(Text(format_value(info.metrics.get(name))) for name in metrics),
@@ -58,10 +72,8 @@ class VersionsTable(DataTable):
                 cells.append(Text(info.status.lower().replace("_", " ")))
             if detail.has_stages:
                 cells.append(Text(info.stage or ""))
-            self.add_row(*cells, key=str(info.version))
-
-        if selected is not None and detail.version(selected) is not None:
-            self.move_cursor(row=self.get_row_index(str(selected)))
+            rows.append((str(info.version), cells))
+        self.fill(columns, rows)
 
     def selected_version(self) -> int | None:
         """The version number under the cursor, or None when the table is empty."""
@@ -109,6 +121,12 @@ class VersionDetail(Static):
         else:
             lines.append(Content.assemble(("no lineage warnings", "$text-muted")))
         self.update(Content("\n").join(lines))
+
+
+def _metric_label(name: str) -> str:
+    if len(name) <= METRIC_LABEL_WIDTH:
+        return name
+    return name[: METRIC_LABEL_WIDTH - 1] + "…"
 
 
 def _commit_cell(info: VersionInfo, warning: str) -> Text:
