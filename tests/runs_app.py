@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.worker import WorkerCancelled
 
 from ct_tui.domain.project import open_project
 from ct_tui.settings import load_settings
@@ -21,7 +22,11 @@ def make_app(root: Path) -> CtTuiApp:
 async def settle(pilot: Pilot, rounds: int = 40) -> None:
     """Wait until no worker runs and no message is pending (a worker's message may start another)."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            # An exclusive worker replaced by a newer one while waiting: wait again.
+            continue
         await pilot.pause()
         if not any(worker.is_running for worker in pilot.app.workers):
             await pilot.pause()
