@@ -25,8 +25,8 @@ async def settle(pilot: Pilot, rounds: int = 40) -> None:
         try:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:
-            # An exclusive worker group cancels an older request when a newer one starts.
-            pass
+            # An exclusive worker replaced by a newer one while waiting: wait again.
+            continue
         await pilot.pause()
         if not any(worker.is_running for worker in pilot.app.workers):
             await pilot.pause()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from ct_tui.domain.audit import read_history
 from ct_tui.domain.project import Project, open_project
-from ct_tui.domain.promotion import apply_move, plan_promotion, plan_rollback
 from ct_tui.domain.registry import read_aliases, read_model
 from ct_tui.domain.tracking_client import make_client
 from ct_tui.settings import Settings, load_settings
@@ -31,8 +31,8 @@ class ServerModel:
 
 
 @pytest.fixture
-def server_model(server_trained_project: ServerProject, use_server, monkeypatch: pytest.MonkeyPatch) -> ServerModel:
-    """Versions 1 and 2 of the trained model, copied to a model only this test moves."""
+def server_model(server_trained_project: ServerProject, use_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerModel]:
+    """Versions 1 and 2 of the trained model, copied to a model only this test moves, then deleted."""
     name = f"ct-model-{secrets.token_hex(3)}"
     use_server(server_trained_project.environ())
     monkeypatch.setenv("CT_TUI_MODEL_NAME", name)
@@ -48,7 +48,9 @@ def server_model(server_trained_project: ServerProject, use_server, monkeypatch:
     worse = min(accuracy, key=accuracy.get)
     assert accuracy[better] != accuracy[worse], "the two trainings gave equal accuracy"
     client.set_registered_model_alias(name, "champion", str(worse))
-    return ServerModel(project, load_settings(project.root), name, better, worse)
+    yield ServerModel(project, load_settings(project.root), name, better, worse)
+    # Its versions would show on the shared runs' Models column in later tests.
+    client.delete_registered_model(name)
 
 
 def test_versions_read_with_lineage(server_model: ServerModel) -> None:
@@ -61,23 +63,6 @@ def test_versions_read_with_lineage(server_model: ServerModel) -> None:
         assert info.lineage.dirty is False
         assert info.lineage.data_matches_lock is True
         assert info.warnings == []
-
-
-def test_promote_and_rollback(server_model: ServerModel) -> None:
-    project, settings, model = server_model.project, server_model.settings, server_model.name
-
-    plan = plan_promotion(project, settings, model, server_model.better, "champion")
-    assert plan.needs_override is False
-    record = apply_move(project, settings, plan)
-    assert (record.from_version, record.to_version) == (server_model.worse, server_model.better)
-    assert read_aliases(project, model)["champion"] == server_model.better
-
-    apply_move(project, settings, plan_rollback(project, settings, model, "champion"))
-    assert read_aliases(project, model)["champion"] == server_model.worse
-
-    history = read_history(make_client(project), model, "champion")
-    assert [entry.action for entry in history] == ["rollback", "promote"]
-    assert (history[1].from_version, history[1].to_version) == (server_model.worse, server_model.better)
 
 
 async def test_screen_promotes_and_rolls_back(server_model: ServerModel) -> None:
@@ -104,3 +89,6 @@ async def test_screen_promotes_and_rolls_back(server_model: ServerModel) -> None
         await wait_for(pilot, lambda: str(table.get_row(worse)[1]) == "champion", "champion back on the worse version")
 
     assert read_aliases(server_model.project, server_model.name)["champion"] == server_model.worse
+    history = read_history(make_client(server_model.project), server_model.name, "champion")
+    assert [entry.action for entry in history] == ["rollback", "promote"]
+    assert (history[1].from_version, history[1].to_version) == (server_model.worse, server_model.better)

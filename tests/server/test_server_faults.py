@@ -91,6 +91,9 @@ def test_no_permission_is_403(server_trained_project: ServerProject, use_server)
     with pytest.raises(Exception) as raised:
         client.delete_registered_model_alias(model, "staging")
     converted = tracking_error(raised.value, server.uri)
+    use_server(server.client_environ())
+    owner.delete_registered_model(model)
+
     assert isinstance(converted, TrackingAuthError)
     message = str(converted)
     assert f"denied user '{VIEWER}' permission for this (HTTP 403)" in message
