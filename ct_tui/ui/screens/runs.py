@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from ct_tui.domain.errors import CtTuiError
@@ -35,6 +35,7 @@ from ct_tui.ui.screens.runs_columns import (
     column_for_sort,
     to_table_row,
 )
+from ct_tui.ui.widgets.key_footer import TwoRowFooter
 from ct_tui.ui.widgets.runs_table import RunsTable, TableRow
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class RunsScreen(RunsActions, Screen):
         yield Static("Runs", id="runs-title")
         yield Static("Loading runs…", id="runs-status")
         yield RunsTable(id="runs-table")
-        yield Footer()
+        yield TwoRowFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         order_by = self.app.settings.runs_order_by
