@@ -17,12 +17,12 @@ GATE_DIRECTIONS = ("higher", "lower")
 
 
 class SettingsError(ValueError):
-    """A settings file or variable holds a value ct-tui cannot use."""
+    """A settings file or variable contains a value ct-tui cannot use."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What ct-tui needs to know about a project beyond DVC and MLflow."""
+    """Project settings that DVC and MLflow do not provide."""
 
     experiment: str = ""
     """MLflow experiment of the project's runs. Empty: the experiment with the latest run."""

@@ -2,7 +2,7 @@
 
 The breast-cancer set ships inside scikit-learn, so this needs no network.
 Its rows are shuffled once with the seed and cut into `data.n_batches`
-batches; `data.batches` says how many of them have arrived.
+batches; `data.batches` is the number of them that have arrived.
 """
 
 from __future__ import annotations

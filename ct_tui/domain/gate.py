@@ -95,7 +95,12 @@ def evaluate_gate(
     else:
         worse = candidate < holder if direction == "higher" else candidate > holder
         passed = not worse
-        relation = "worse than" if worse else ("equal to" if candidate == holder else "better than")
+        if worse:
+            relation = "worse than"
+        elif candidate == holder:
+            relation = "equal to"
+        else:
+            relation = "better than"
         reason = (
             f"{metric} {format_value(candidate)} is {relation} {format_value(holder)} "
             f"({direction} is better)"

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CommitInfo:
-    """A commit as this repository knows it."""
+    """A commit as read from this repository."""
 
     sha: str
     subject: str
@@ -29,7 +29,7 @@ class CommitInfo:
 
 @dataclass(frozen=True)
 class Lineage:
-    """Where a run came from, compared with the project as it is now."""
+    """The provenance of a run, compared with the project as it is now."""
 
     commit: str | None
     """Full commit hash from the run's tags, or None when the run has none."""

@@ -13,7 +13,7 @@ DEFAULT_STORE_FILE = "mlflow.db"
 """The embedded SQLite store, relative to the project root."""
 
 ARTIFACTS_DIR = "mlartifacts"
-"""Where the embedded store's experiments keep artifacts, under the project root."""
+"""Artifact folder of the embedded store's experiments, under the project root."""
 
 STATE_DIR = ".ct-tui"
 """ct-tui's git-ignored folder in a project: repro logs, the app log, indexes."""

@@ -33,7 +33,7 @@ SCREENS_BY_MODE = {
 
 
 class ReproControl(Protocol):
-    """What the app needs from a running repro to quit safely."""
+    """The interface of a running repro that the app needs to quit safely."""
 
     @property
     def running(self) -> bool: ...

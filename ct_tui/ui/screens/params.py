@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, Tree
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from ct_tui.domain.params import (
     Param,
@@ -32,6 +32,7 @@ from ct_tui.domain.params import (
 from ct_tui.domain.params.values import validate_text
 from ct_tui.domain.watch import FileWatcher
 from ct_tui.ui.messages import ParamsSaved, ReproFinished
+from ct_tui.ui.screens.worker_errors import ForwardWorkerErrors
 from ct_tui.ui.screens.dialogs import ConfirmDialog
 from ct_tui.ui.screens.params_diff import ParamsDiffScreen
 from ct_tui.ui.screens.params_revert import RevertToHead
@@ -42,7 +43,7 @@ from ct_tui.ui.widgets.params_tree import ParamsTree
 log = logging.getLogger(__name__)
 
 
-class ParamsScreen(RevertToHead, Screen):
+class ParamsScreen(ForwardWorkerErrors, RevertToHead, Screen):
     """Every param the pipeline uses, edited in place; each edit is saved on Enter."""
 
     CSS_PATH = "params.tcss"
@@ -114,10 +115,6 @@ class ParamsScreen(RevertToHead, Screen):
             self.load()
         # During an edit, a change made meanwhile is reported by the next check instead.
         self._watcher.resume()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker state messages do not bubble; the App's handler shows failures.
-        self.app.on_worker_state_changed(event)
 
     # Loading
 

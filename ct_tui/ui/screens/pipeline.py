@@ -14,7 +14,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
-from textual.worker import Worker
 
 from ct_tui.domain.errors import DvcError
 from ct_tui.domain.pipeline import PipelineStatus, StageState, load_status
@@ -23,6 +22,7 @@ from ct_tui.domain.repro import LOG_MAX_LINES, DvcRun
 from ct_tui.domain.repro_progress import StageRunState
 from ct_tui.domain.watch import FileWatcher
 from ct_tui.ui.messages import ParamsSaved, ReproFinished, ReproStarted
+from ct_tui.ui.screens.worker_errors import ForwardWorkerErrors
 from ct_tui.ui.screens.dialogs import ErrorDialog
 from ct_tui.ui.widgets.key_footer import TwoRowFooter
 from ct_tui.ui.widgets.log_view import LogView
@@ -37,7 +37,7 @@ Each read runs the probe (about 0.3 s of CPU), and a change to dvc.lock is
 noticed sooner by the file watcher anyway."""
 
 
-class PipelineScreen(Screen):
+class PipelineScreen(ForwardWorkerErrors, Screen):
     """The stages of dvc.yaml with their status, and dvc commands with their output."""
 
     CSS_PATH = "pipeline.tcss"
@@ -140,11 +140,6 @@ class PipelineScreen(Screen):
 
     def on_unmount(self) -> None:
         self._watcher.stop()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker.StateChanged does not bubble: hand failures to the app's one handler.
-        event.stop()
-        self.app.on_worker_state_changed(event)
 
     # Status
 

@@ -1,4 +1,4 @@
-"""A screen that says what is coming, for screens not built yet."""
+"""A screen that describes what is coming, for screens not built yet."""
 
 from __future__ import annotations
 

@@ -19,13 +19,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from ct_tui.domain.audit import AuditRecord
 from ct_tui.domain.errors import CtTuiError
 from ct_tui.domain.promotion import AliasMoved, MovePlan
 from ct_tui.domain.registry import ModelDetail, ModelSummary
 from ct_tui.ui.messages import RegistryChanged, ReproFinished
+from ct_tui.ui.screens.worker_errors import ForwardWorkerErrors
 from ct_tui.ui.screens.dialogs import TextInputDialog
 from ct_tui.ui.screens.history_dialog import HistoryDialog
 from ct_tui.ui.screens.promote_dialog import PromoteDialog
@@ -41,7 +42,7 @@ TOAST_TITLES = {"promote": "Promoted", "rollback": "Rolled back", "remove": "Ali
 """Title of the notification after each kind of move."""
 
 
-class RegistryScreen(Screen):
+class RegistryScreen(ForwardWorkerErrors, Screen):
     """Registered models and their versions; promote, roll back and remove aliases."""
 
     CSS_PATH = "registry.tcss"
@@ -129,11 +130,6 @@ class RegistryScreen(Screen):
         self._set_status(Content("Loading the model registry…"))
         self.query_one(VersionsTable).focus()
         self.load_models()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker.StateChanged does not bubble, so failures of this screen's
-        # workers are handed to the app, which shows them in an error dialog.
-        self.app.on_worker_state_changed(event)
 
     # Loading
 
